@@ -1,0 +1,32 @@
+"""Chinese news reader, summarizer and section tagger.
+
+Public entry points (imported lazily so that `import service` stays cheap):
+
+    read_post(source) -> Document          # service.reader
+    summarize(text_or_document, ...) -> Summary   # service.summarize
+    classify(texts, tagset=None) -> list[list[Tag]]  # service.tagging
+    analyze(source, **options) -> Analysis  # service.pipeline
+"""
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "read_post": "service.reader",
+    "Document": "service.document",
+    "ReadError": "service.document",
+    "summarize": "service.summarize",
+    "Summary": "service.summarize.base",
+    "classify": "service.tagging",
+    "Tag": "service.tagging.base",
+    "analyze": "service.pipeline",
+    "Analysis": "service.pipeline",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'service' has no attribute {name!r}")

@@ -1,0 +1,52 @@
+"""summarize(): one entry point, engines chosen by name.
+
+    embedded      model-based extractive summarizer that runs offline (default)
+    transformers  abstractive seq2seq model from a local directory or hub id, with a number guard
+"""
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from service.document import Document
+from service.summarize.base import Summarizer, Summary, SummarySentence
+
+ENGINES = {
+    "embedded": "service.summarize.embedded:EmbeddedSummarizer",
+    "transformers": "service.summarize.abstractive:TransformersSummarizer",
+}
+
+
+def get_summarizer(engine: str | None = None, **options) -> Summarizer:
+    """The engine instance for a name; instances without options are cached (models load once)."""
+    from service.config import settings
+
+    name = engine or settings().summarizer
+    if name not in ENGINES:
+        raise ValueError(f"unknown summarizer engine {name!r}; choose one of {sorted(ENGINES)}")
+    if options:
+        return _load(name)(**options)
+    return _cached(name)
+
+
+@lru_cache(maxsize=None)
+def _cached(name: str) -> Summarizer:
+    return _load(name)()
+
+
+def _load(name: str):
+    module, cls = ENGINES[name].split(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def summarize(text_or_document: str | Document, max_chars: int | None = None,
+              max_sentences: int | None = None, engine: str | None = None, **options) -> Summary:
+    """Summarize a post (path or text) or an already-read Document."""
+    from service.reader import read_post
+
+    document = text_or_document if isinstance(text_or_document, Document) else read_post(text_or_document)
+    return get_summarizer(engine, **options).summarize(document, max_chars=max_chars,
+                                                       max_sentences=max_sentences)
+
+
+__all__ = ["summarize", "get_summarizer", "ENGINES", "Summary", "SummarySentence", "Summarizer"]
