@@ -32,6 +32,7 @@ class Block:
     url_only: bool = False                # an autolink <http…> or a bare URL line
     classes: frozenset[str] = field(default_factory=frozenset)   # HTML class of its <p>/<div>
     html: bool = False                    # came from HTML markup
+    piece: bool = False                   # one of several paragraphs cut from one line at 　　
 
 
 # ---------------------------------------------------------------------------------- Markdown level
@@ -112,11 +113,12 @@ _SPACES = re.compile(r"[ \t\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 def _plain_blocks(lines: list[str]) -> list[Block]:
     blocks = []
     for line in lines:
-        for piece in _FULLWIDTH_BREAK.split(line):
+        pieces = _FULLWIDTH_BREAK.split(line)
+        for piece in pieces:
             piece = _BULLET.sub("", piece)
             text, strong_only = _inline_markdown(piece)
             if text:
-                blocks.append(Block(text=text, strong_only=strong_only))
+                blocks.append(Block(text=text, strong_only=strong_only, piece=len(pieces) > 1))
     return blocks
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 
 from service.reader.body import Block
 
-_NAME = r"[\u4e00-\u9fff·]{2,5}"
+# A Chinese name; papers pad two-character names with a space (田 鹏).
+_NAME = r"(?:[\u4e00-\u9fff·]{2,5}|[\u4e00-\u9fff][ \u3000][\u4e00-\u9fff](?![\u4e00-\u9fff]))"
 _SOURCE_NOTE = re.compile(r"^[（(【\[]?\s*(?:文章|新闻|稿件|信息)?来源\s*[:：]\s*(.+?)\s*[）)】\]]?$")
 _TRAILING_SOURCE = re.compile(r"[（(]\s*(?:文章|新闻|稿件|信息)?来源\s*[:：]\s*([^（）()]{1,30}?)\s*[）)]\s*$")
 _TRAILING_OUTLET = re.compile(
@@ -26,8 +27,10 @@ _TRAILING_OUTLET = re.compile(
     r"在线|资讯|频道|新闻网|中国|APP|app))\s*[）)]\s*$"
 )
 _BYLINE_LINE = re.compile(
-    rf"^(?:(?:本报|本刊|本台|特约|实习|融媒体)?记者|通讯员|实习生|文\s*[/／|｜]|撰文\s*[:：/]?|作者\s*[:：]|图\s*[/／])"
-    rf"\s*[:：]?\s*{_NAME}(?:[\s、，,]+(?:{_NAME}|(?:本报)?(?:记者|通讯员|实习生|摄影|摄|报道)))*\s*(?:报道|摄)?$"
+    rf"^(?:[■●◆▲□]\s*(?=\S)|(?:本报|本刊|本台|特约|实习|融媒体)?记者|通讯员|实习生|文\s*[/／|｜]|撰文\s*[:：/]?|作者\s*[:：]|图\s*[/／])"
+    rf"\s*[:：]?\s*{_NAME}"
+    rf"(?:[\s、，,]*(?:本报|特约|实习)?(?:记者|通讯员|实习生|摄影)\s*[:：]?\s*{_NAME}|[\s、，,]+{_NAME})*"
+    rf"\s*(?:报道|摄)?$"
 )
 _LEADING_DATELINE = re.compile(
     rf"^(?:本报讯|本报[\u4e00-\u9fff]{{0,6}}讯|(?:新华社|中新社|中新网|人民网|央视网|新华网)?[\u4e00-\u9fff]{{0,8}}\d{{1,2}}月\d{{1,2}}日电)"
@@ -36,6 +39,8 @@ _LEADING_DATELINE = re.compile(
 _AGENCY = re.compile(r"^(新华社|中新社|中新网|人民网|央视网|新华网)")
 _IMAGE_CREDIT = re.compile(r"^[（(]?\s*(?:图片?来源|图源|图片提供|摄影|配图)\s*[:：/].{0,40}$|^[（(]?图\s*[/／:：].{0,30}$")
 _END_MARK = re.compile(r"^[（(【\[]\s*(?:完|全文完|END|end)\s*[）)】\]]$|^(?:责任编辑|编辑|校对|审核|监制|责编)\s*[:：].{0,40}$|^【?责任编辑\s*[:：].{0,40}】?$")
+# Licence / disclaimer footers (Wikisource's 本作品是…公有领域, portals' 免责声明): cut with all after them.
+_FOOTER = re.compile(r"^(?:本作品是中华人民共和国|本作品(?:在全世界)?属于公有领域|版权声明\s*[:：]|免责声明\s*[:：]|特别声明\s*[:：]|声明\s*[:：]\s*本文)")
 _NAV_WORDS = re.compile(r"^(?:返回|回到|首页|上一篇|下一篇|更多|点击|查看原文|阅读原文|分享|打印|关闭)")
 _NAV_LINE = re.compile(r"^(?:(?:返回|回到)[^。！？，,]{0,20}|首页|上一篇|下一篇)(?:\s*[｜|/·]\s*(?:(?:返回|回到)[^。！？，,]{0,20}|首页|上一篇|下一篇))*$")
 
@@ -50,6 +55,7 @@ class Extracted:
 
 def strip_boilerplate(blocks: list[Block]) -> tuple[list[Block], Extracted]:
     info = Extracted()
+    blocks = _cut_footer(blocks)
     kept: list[Block] = []
     digest: list[str] = []
     for block in blocks:
@@ -83,6 +89,13 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[list[Block], Extracted]:
         info.digest = " ".join(d for d in digest if d) or None
     _strip_trailing_source(kept, info)
     return kept, info
+
+
+def _cut_footer(blocks: list[Block]) -> list[Block]:
+    for i in range(len(blocks) // 2, len(blocks)):
+        if _FOOTER.match(blocks[i].text):
+            return blocks[:i]
+    return blocks
 
 
 def _is_navigation(block: Block) -> bool:

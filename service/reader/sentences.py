@@ -118,8 +118,8 @@ def _is_period(text: str, i: int, j: int, ls: int, le: int) -> bool:
         while k > ls and text[k - 1].isascii() and text[k - 1].isalpha():
             k -= 1
         word = text[k:i]
-        if len(word) == 1 and word.isupper():
-            return False                  # an initial: J. Smith, U.S.
+        if len(word) == 1 and (word.isupper() or (k > ls and text[k - 1] == ".")):
+            return False                  # an initial or a dotted abbreviation: J. Smith, U.S., e.g.
         if word.lower() in _ABBREVIATIONS:
             return False
     return True
