@@ -91,3 +91,8 @@ def test_oversized_input_is_refused(monkeypatch):
     monkeypatch.setenv("ZHNEWS_MAX_INPUT_CHARS", "1000")
     with pytest.raises(InputTooLarge, match="limit is 1,000"):
         analyze("新闻。" * 600)
+
+
+def test_missing_file_is_a_read_error(tmp_path):
+    with pytest.raises(ReadError, match="no such file"):
+        analyze(tmp_path / "missing.md")

@@ -1,0 +1,254 @@
+"""python -m models.evaluate summarization [--data FILE.jsonl ...] [--preset NAME] [--limit N]
+
+Character-level ROUGE-1/2/L F1 (models/evaluate/rouge.py) of our embedded summarizer and four
+baselines (Lead-1, Lead-3, SnowNLP summary, TextRank4ZH; models/evaluate/baselines.py), in one run.
+
+Matched length: every system gets the same budget per item, the reference summary's length in
+characters (`--budget reference`, default; or `--budget N` for a fixed number), and is cut to it by
+whole sentences the same way (see baselines.fit). The table shows each system's average output length
+so that the matching is visible.
+
+Articles are plain text, read with service.summarize.plaindoc.document_from_text (one section,
+paragraphs by line, the reader's sentence splitter) so that the evaluation measures the summarizer.
+
+Presets (paths relative to the shared data folder, default ../shared/data next to the project, or
+$ZHNEWS_SHARED_DATA):
+    lcsts        lcsts_part3/test.jsonl, human_label >= 3 (725)
+    finna        finna_fincuge/test.jsonl (147)
+    cfbenchmark  cfbenchmark_summary/test.jsonl (592)
+    clts         clts_samples/clts_samples.jsonl + clts_plus_samples.jsonl (12)
+    all          all of the above, one table each
+    dev          the tuning split, never reported: LCSTS PART III human_label < 3 and FinNA test_all
+                 items that are not in test.jsonl (400, seeded sample)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+from models.evaluate.rouge import rouge
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+OURS = "embedded (ours)"
+SYSTEMS = [OURS, "Lead-1", "Lead-3", "SnowNLP", "TextRank4ZH"]
+
+
+def shared_data() -> Path:
+    return Path(os.environ.get("ZHNEWS_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")
+
+
+def load_jsonl(path: Path | str, where=None) -> list[dict]:
+    items = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if item.get("article") and item.get("summary") and (where is None or where(item)):
+                items.append(item)
+    return items
+
+
+def _dev(root: Path) -> list[dict]:
+    lcsts = load_jsonl(root / "lcsts_part3/test.jsonl", lambda x: x.get("human_label", 0) < 3)
+    reported = {x["id"] for x in load_jsonl(root / "finna_fincuge/test.jsonl")}
+    finna = [x for x in load_jsonl(root / "finna_fincuge/test_all.jsonl") if x["id"] not in reported]
+    finna = random.Random(0).sample(finna, min(400, len(finna)))
+    return lcsts + finna
+
+
+def _dev_long(root: Path) -> list[dict]:
+    items, seen = [], set()
+    for line in open(root / "ce_people_daily_articles/articles.jsonl", encoding="utf-8"):
+        x = json.loads(line)
+        article = "\n".join(x.get("paragraphs") or [x.get("text", "")])
+        if x.get("title") and article not in seen and len(article) > 300:
+            seen.add(article)
+            items.append({"id": x["id"], "article": article, "summary": x["title"]})
+    return items
+
+
+PRESETS = {
+    "lcsts": lambda r: [("lcsts_part3 (human_label>=3)",
+                         load_jsonl(r / "lcsts_part3/test.jsonl", lambda x: x.get("human_label", 0) >= 3))],
+    "finna": lambda r: [("finna_fincuge test.jsonl", load_jsonl(r / "finna_fincuge/test.jsonl"))],
+    "cfbenchmark": lambda r: [("cfbenchmark_summary test.jsonl", load_jsonl(r / "cfbenchmark_summary/test.jsonl"))],
+    "clts": lambda r: [("clts + clts_plus samples", load_jsonl(r / "clts_samples/clts_samples.jsonl")
+                        + load_jsonl(r / "clts_samples/clts_plus_samples.jsonl"))],
+    "dev": lambda r: [("dev (lcsts label<3 + finna test_all not in test)", _dev(r))],
+    # long-article proxy for tuning (never reported): 中国经济网/人民日报 articles, title as pseudo-reference
+    "dev-long": lambda r: [("dev-long (ce_people_daily articles, title as reference)", _dev_long(r))],
+}
+PRESETS["all"] = lambda r: [s for k in ("lcsts", "finna", "cfbenchmark", "clts") for s in PRESETS[k](r)]
+
+
+def budget_for(item: dict, mode: str) -> int:
+    if mode == "reference":
+        return len(item["summary"].strip())
+    return int(mode)
+
+
+def run_systems(items: list[dict], budget_mode: str = "reference", systems: list[str] | None = None,
+                summarizer=None) -> dict[str, dict]:
+    """Per system: mean R-1/R-2/R-L F1 (x100), mean output chars, seconds, and per-item outputs."""
+    from models.evaluate.baselines import BASELINES
+    from service.summarize.plaindoc import document_from_text
+
+    systems = systems or SYSTEMS
+    if OURS in systems and summarizer is None:
+        from service.summarize.embedded import EmbeddedSummarizer
+        summarizer = EmbeddedSummarizer(key_figures=False)
+    results = {}
+    for name in systems:
+        r1 = r2 = rl = chars = 0.0
+        outputs = []
+        started = time.perf_counter()
+        for item in items:
+            budget = budget_for(item, budget_mode)
+            if name == OURS:
+                output = summarizer.summarize(document_from_text(item["article"]), max_chars=budget).text
+            else:
+                output = BASELINES[name](item["article"], budget)
+            score = rouge(output, item["summary"])
+            r1, r2, rl, chars = r1 + score.rouge1, r2 + score.rouge2, rl + score.rougeL, chars + len(output)
+            outputs.append(output)
+        n = max(1, len(items))
+        results[name] = dict(r1=100 * r1 / n, r2=100 * r2 / n, rl=100 * rl / n, chars=chars / n,
+                             seconds=time.perf_counter() - started, outputs=outputs)
+    return results
+
+
+def format_table(title: str, items: list[dict], results: dict[str, dict]) -> str:
+    ref = sum(len(x["summary"].strip()) for x in items) / max(1, len(items))
+    art = sum(len(x["article"]) for x in items) / max(1, len(items))
+    lines = [f"### {title}: {len(items)} items, article {art:.0f} chars, reference {ref:.1f} chars (= budget)",
+             "",
+             "| system | R-1 | R-2 | R-L | avg chars |",
+             "|---|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['r1']:.2f} | {r['r2']:.2f} | {r['rl']:.2f} | {r['chars']:.1f} |")
+    if OURS in results and len(results) > 1:
+        others = {k: v for k, v in results.items() if k != OURS}
+        ours = results[OURS]
+        margins = []
+        for key, label in (("r1", "R-1"), ("r2", "R-2"), ("rl", "R-L")):
+            best = max(others, key=lambda k: others[k][key])
+            margins.append(f"{label} {ours[key] - others[best][key]:+.2f} (vs {best})")
+        lines += ["", "margin of ours over the best baseline: " + ", ".join(margins)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models.evaluate summarization", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", action="append", default=[], help="JSONL with id, article, summary")
+    parser.add_argument("--preset", choices=sorted(PRESETS), action="append", default=[])
+    parser.add_argument("--limit", type=int, default=None, help="first N items of each set")
+    parser.add_argument("--budget", default="reference", help="'reference' (default) or a fixed char count")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of: " + ", ".join(SYSTEMS))
+    parser.add_argument("--tune", action="store_true", help="search the engine's weights on the sets "
+                        "given (use --preset dev only) and print them")
+    parser.add_argument("--tune-params", default=None, help="comma-separated weight names to search")
+    args = parser.parse_args(argv)
+    sets = [(str(p), load_jsonl(p)) for p in args.data]
+    for name in args.preset:
+        root = shared_data()
+        if not root.exists():
+            print(f"shared data not found at {root} (set ZHNEWS_SHARED_DATA)", file=sys.stderr)
+            return 2
+        sets += PRESETS[name](root)
+    if not sets:
+        parser.error("give --data FILE.jsonl or --preset NAME")
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    unknown = [s for s in systems if s not in SYSTEMS]
+    if unknown:
+        parser.error(f"unknown systems {unknown}; choose from {SYSTEMS}")
+    if args.tune:
+        items = [x for _, its in sets for x in its][:args.limit]
+        names = args.tune_params.split(",") if args.tune_params else None
+        print(tune(items, budget_mode=args.budget, names=names))
+        return 0
+    from models.evaluate.baselines import warm_up
+    warm_up()
+    print(f"character-level ROUGE F1 x100 (whitespace and punctuation ignored); budget per item: "
+          f"{'reference length in chars' if args.budget == 'reference' else args.budget + ' chars'}; "
+          f"every system cut to it by whole sentences\n")
+    for title, items in sets:
+        if args.limit:
+            items = items[:args.limit]
+        results = run_systems(items, args.budget, systems)
+        print(format_table(title, items, results))
+        print()
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def tune(items: list[dict], rounds: int = 2, budget_mode: str = "reference", names: list[str] | None = None,
+         start=None) -> "Weights":
+    """Coordinate search of the embedded engine's weights on `items` (use the dev preset only):
+    features are computed once per item (encoder outputs cached), then each candidate weight setting
+    re-runs selection alone. Objective: mean of ROUGE-1 and ROUGE-L F1 at the reference budget."""
+    import dataclasses
+
+    from models.encoder import encode
+    from service.summarize.embedded import Weights, prepare, select
+    from service.summarize.plaindoc import document_from_text
+
+    cache: dict[str, object] = {}
+
+    def cached_encode(texts):
+        import numpy as np
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            for t, v in zip(missing, encode(missing)):
+                cache[t] = v
+        return np.stack([cache[t] for t in texts]) if texts else encode([])
+
+    prepared = []
+    for item in items:
+        doc = document_from_text(item["article"])
+        feats = prepare(doc, cached_encode)
+        if feats is not None:
+            prepared.append((doc, feats, item))
+
+    def objective(w) -> float:
+        total = 0.0
+        for doc, feats, item in prepared:
+            budget = budget_for(item, budget_mode)
+            chosen, _ = select(doc, feats, budget, None, w)
+            text = "".join(s.text for s in chosen)
+            score = rouge(text, item["summary"])
+            total += (score.rouge1 + score.rougeL) / 2
+        return 100 * total / max(1, len(prepared))
+
+    grid = {
+        "centrality": [0.0, 0.5, 1.0, 2.0], "lexical": [0.0, 0.5, 1.0, 2.0], "position": [0.0, 0.75, 1.5, 3.0],
+        "tau": [1.0, 3.0, 10.0], "paragraph_lead": [0.0, 0.3], "figures": [0.0, 0.2, 0.5], "short": [0.0, 1.0],
+        "fill": [0.0, 0.3, 1.0], "redundancy": [0.5, 1.0, 2.0],
+        "window_centrality": [0.0, 1.0, 3.0], "window_fill": [0.0, 1.0, 3.0], "window_sentences": [1, 3, 8],
+        "window_score": [0.0, 0.3, 1.0, 3.0],
+    }
+    if names:
+        grid = {k: v for k, v in grid.items() if k in names}
+    best = start or Weights()
+    best_score = objective(best)
+    print(f"start {best_score:.3f}", file=sys.stderr)
+    for _ in range(rounds):
+        for name, values in grid.items():
+            for value in values:
+                trial = dataclasses.replace(best, **{name: value})
+                s = objective(trial)
+                if s > best_score + 1e-6:
+                    best, best_score = trial, s
+                    print(f"  {name}={value}: {s:.3f}", file=sys.stderr)
+    print(f"best {best_score:.3f}: {best}", file=sys.stderr)
+    return best

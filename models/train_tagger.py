@@ -1,0 +1,245 @@
+"""Build the embedded section tagger from the project's own labelled corpus.
+
+    python -m models.train_tagger                 # models/tag_corpus/*.jsonl -> models/artifacts/tagger.{npz,json}
+    python -m models.train_tagger --limit 60 --out /tmp/t   # a quick build on a subset
+
+Deterministic: inputs sorted by id, fixed seeds, single-threaded BLAS, liblinear with a fixed
+random_state, and an npz written with fixed zip timestamps — two builds give identical bytes.
+
+Method: features from service.tagging.features; one-vs-rest logistic regression per tag (all of an
+item's tags are positives; items with a heading are also added once without it, so the head works
+both with and without headings); per-tag thresholds and the fallback `min_score` chosen on
+out-of-fold scores of a stratified k-fold over the corpus; the final head is fit on everything.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = ROOT / "models" / "tag_corpus"
+SEED = 20240601
+C_DEFAULT = 4.0
+
+
+def load_corpus(paths=None, limit_per_tag: int | None = None) -> list[dict]:
+    """Corpus rows sorted by id; `limit_per_tag` keeps the first N per primary tag (for quick builds)."""
+    if paths is None:
+        paths = sorted(CORPUS_DIR.glob("*.jsonl"))
+    elif isinstance(paths, (str, Path)):
+        p = Path(paths)
+        paths = sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+    rows, seen = [], set()
+    for path in sorted(Path(p) for p in paths):
+        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON ({exc})") from exc
+            if not r.get("text") or not r.get("tags"):
+                continue
+            rid = str(r.get("id") or f"{Path(path).stem}-{n}")
+            if rid in seen:
+                continue
+            seen.add(rid)
+            rows.append({"id": rid, "heading": r.get("heading") or None, "text": r["text"], "tags": list(r["tags"])})
+    rows.sort(key=lambda r: r["id"])
+    if limit_per_tag:
+        count: dict = {}
+        kept = []
+        for r in rows:
+            k = r["tags"][0]
+            if count.get(k, 0) < limit_per_tag:
+                count[k] = count.get(k, 0) + 1
+                kept.append(r)
+        rows = kept
+    return rows
+
+
+def label_matrix(rows: list[dict], tags: list[str]) -> np.ndarray:
+    index = {t: i for i, t in enumerate(tags)}
+    y = np.zeros((len(rows), len(tags)), dtype=np.int8)
+    for i, r in enumerate(rows):
+        for t in r["tags"]:
+            if t in index:
+                y[i, index[t]] = 1
+    return y
+
+
+def _single_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(limits=1)
+    except Exception:  # pragma: no cover
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+def fit_head(feats, y: np.ndarray, tags: list[str], cfg, C: float = C_DEFAULT, augment: bool = True,
+             other: str = "other"):
+    """One-vs-rest logistic regression on all feature blocks → LinearHead (thresholds 0.5, set later)."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from service.tagging.embedded import LinearHead
+
+    x = feats.matrix(cfg)
+    yy = y
+    if augment:
+        has_head = np.flatnonzero(np.asarray(feats.head_ngr.sum(axis=1)).ravel() > 0)
+        if len(has_head):
+            x = sparse.vstack([x, feats.subset(has_head).without_heading().matrix(cfg)], format="csr")
+            yy = np.concatenate([y, y[has_head]])
+    n_bits = 1 << cfg.hash_bits
+    k = len(tags)
+    w = np.zeros((x.shape[1], k), dtype=np.float64)
+    b = np.zeros(k, dtype=np.float64)
+    with _single_thread():
+        for j in range(k):
+            target = yy[:, j]
+            if target.min() == target.max():  # a tag with no (or only) positives
+                b[j] = -8.0 if target.max() == 0 else 8.0
+                continue
+            clf = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", max_iter=1000,
+                                     random_state=SEED)
+            clf.fit(x, target)
+            w[:, j] = clf.coef_[0]
+            b[j] = clf.intercept_[0]
+    w_body, w_head = w[:512], w[512:1024]
+    w_ngr = w[1024:]
+    rows = np.flatnonzero(np.any(w_ngr != 0, axis=1))
+    assert w_ngr.shape[0] == 2 * n_bits
+    return LinearHead(tags=list(tags), cfg=cfg, w_body=w_body.astype(np.float32), w_head=w_head.astype(np.float32),
+                      ngram_rows=rows.astype(np.int64), ngram_w=w_ngr[rows].astype(np.float32),
+                      bias=b.astype(np.float32), thresholds=np.full(k, 0.5, dtype=np.float32), other=other)
+
+
+def folds_for(rows: list[dict], n_folds: int, seed: int = SEED) -> np.ndarray:
+    """Stratified fold number per row (by primary tag), deterministic."""
+    rng = np.random.RandomState(seed)
+    fold = np.zeros(len(rows), dtype=np.int64)
+    by_tag: dict = {}
+    for i, r in enumerate(rows):
+        by_tag.setdefault(r["tags"][0], []).append(i)
+    for t in sorted(by_tag):
+        idx = np.array(by_tag[t])
+        rng.shuffle(idx)
+        fold[idx] = (np.arange(len(idx)) + rng.randint(n_folds)) % n_folds
+    return fold
+
+
+def out_of_fold(rows, feats, tags, cfg, n_folds=5, C=C_DEFAULT, augment=True, other="other"):
+    """Out-of-fold sigmoid scores (n, K) and the fold assignment."""
+    y = label_matrix(rows, tags)
+    fold = folds_for(rows, n_folds)
+    p = np.zeros(y.shape, dtype=np.float32)
+    for f in range(n_folds):
+        tr, te = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
+        head = fit_head(feats.subset(tr), y[tr], tags, cfg, C=C, augment=augment, other=other)
+        p[te] = head.probs(feats.subset(te))
+    return p, fold
+
+
+def choose_thresholds(p: np.ndarray, y: np.ndarray, tags: list[str], primary: list[str], other: str = "other"):
+    """Per-tag threshold maximising F1 on out-of-fold scores (grid 0.15..0.85), and the fallback min_score."""
+    from service.tagging.embedded import decide
+
+    grid = np.round(np.arange(0.15, 0.86, 0.05), 2)
+    thr = np.full(len(tags), 0.5)
+    for j in range(len(tags)):
+        if y[:, j].sum() == 0:
+            continue
+        best = (-1.0, 0.5)
+        for t in grid:
+            pred = p[:, j] >= t
+            tp = float(np.sum(pred & (y[:, j] == 1)))
+            f1 = 2 * tp / max(1.0, pred.sum() + y[:, j].sum())
+            if f1 > best[0] + 1e-9:
+                best = (f1, t)
+        thr[j] = best[1]
+    # min_score: below it the best tag gives way to `other`; keep the value that maximises top-1 accuracy
+    primary = np.array([tags.index(r) if r in tags else -1 for r in primary])
+    best = (-1.0, 0.0)
+    for m in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+        rows = decide(p, tags, thr, m, other)
+        acc = float(np.mean([tags.index(r[0][0]) == g for r, g in zip(rows, primary)]))
+        if acc > best[0] + 1e-9:
+            best = (acc, m)
+    return thr.astype(np.float32), float(best[1])
+
+
+def build(rows: list[dict], cfg=None, n_folds: int = 5, C: float = C_DEFAULT, augment: bool = True,
+          feats=None, tagset=None):
+    """Train on `rows`: thresholds from k-fold out-of-fold scores, then the final head on all rows.
+    Returns (head, info) where info holds the CV scores."""
+    from service.tagging.features import FeatureConfig, featurize
+    from service.tagging.tagset import TagSet
+
+    cfg = cfg or FeatureConfig()
+    tagset = TagSet.load(tagset)
+    tags = tagset.ids
+    if feats is None:
+        with _single_thread():
+            feats = featurize([r["text"] for r in rows], [r["heading"] for r in rows], cfg)
+    y = label_matrix(rows, tags)
+    info: dict = {}
+    if n_folds and n_folds > 1:
+        p, _ = out_of_fold(rows, feats, tags, cfg, n_folds=n_folds, C=C, augment=augment, other=tagset.other)
+        thr, min_score = choose_thresholds(p, y, tags, [r["tags"][0] for r in rows], tagset.other)
+        info["oof_scores"] = p
+    else:
+        thr, min_score = np.full(len(tags), 0.5, dtype=np.float32), 0.0
+    head = fit_head(feats, y, tags, cfg, C=C, augment=augment, other=tagset.other)
+    head.thresholds = thr
+    head.min_score = min_score
+    return head, info
+
+
+def corpus_digest(rows: list[dict]) -> str:
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(json.dumps(r, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m models.train_tagger", description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", default=str(CORPUS_DIR), help="folder of *.jsonl (or one file)")
+    ap.add_argument("--out", default=None, help="artifact folder (default models/artifacts)")
+    ap.add_argument("--limit", type=int, default=None, help="keep the first N items per primary tag")
+    ap.add_argument("--folds", type=int, default=5, help="k for the threshold-choosing cross-validation")
+    ap.add_argument("--C", type=float, default=C_DEFAULT)
+    args = ap.parse_args(argv)
+
+    os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
+    from service.config import ARTIFACTS_DIR
+
+    rows = load_corpus(args.corpus, limit_per_tag=args.limit)
+    if not rows:
+        print(f"no labelled rows in {args.corpus}", file=sys.stderr)
+        return 1
+    head, info = build(rows, n_folds=args.folds, C=args.C)
+    counts: dict = {}
+    for r in rows:
+        counts[r["tags"][0]] = counts.get(r["tags"][0], 0) + 1
+    meta = {"corpus": {"items": len(rows), "sha256_16": corpus_digest(rows), "per_primary_tag": dict(sorted(counts.items()))},
+            "training": {"model": "one-vs-rest logistic regression (liblinear, class_weight=balanced)",
+                         "C": args.C, "folds": args.folds, "seed": SEED, "augment_without_heading": True}}
+    npz, js = head.save(Path(args.out) if args.out else ARTIFACTS_DIR, meta)
+    print(f"wrote {npz} ({npz.stat().st_size / 1024:.0f} KiB) and {js.name}: {len(rows)} items, "
+          f"{len(head.tags)} tags, {len(head.ngram_rows)} n-gram rows")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""Web app: `python -m service.app [--host 127.0.0.1] [--port 7860]` (Gradio Blocks).
+
+Paste an article or upload posts; see the summary, the article with the summary sentences
+highlighted, the sections with their tags, and the key figures. Named API endpoints for
+`gradio_client`:
+
+    /analyze(text, max_chars=150, engine="embedded") -> (summary, article_html, sections, key_figures, analysis)
+    /analyze_files(files, max_chars=150, engine="embedded") -> (results table, [JSONL, CSV] downloads)
+
+Runs offline: analytics are off, fonts are served locally, no model is downloaded.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr  # noqa: E402
+
+from service.app_render import (CSS, FIGURE_COLUMNS, SECTION_COLUMNS, figures_table,  # noqa: E402
+                                render_article, sections_table)
+from service.config import settings  # noqa: E402
+
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+CONCURRENCY = 2          # analyses at once (the encoder serialises its calls; more only adds memory)
+QUEUE_SIZE = 64          # waiting requests beyond this are refused with "queue full"
+MAX_FILES = 20
+RESULT_COLUMNS = ["file", "status", "title", "summary", "topics"]
+
+
+def engine_choices() -> tuple[list[str], str]:
+    """(engines offered, a note on why transformers is or is not among them)."""
+    model = settings().summarizer_model
+    if model:
+        return ["embedded", "transformers"], f"`transformers` uses the configured model `{model}`."
+    return ["embedded"], ("The `transformers` (abstractive) engine is off: no model is configured. "
+                          "Set `ZHNEWS_SUMMARIZER_MODEL` to a local model directory and restart to offer it.")
+
+
+def _default_engine() -> str:
+    choices, _ = engine_choices()
+    wanted = settings().summarizer
+    return wanted if wanted in choices else "embedded"
+
+
+def _run(text_or_path, max_chars, engine, path=None) -> dict:
+    from service.document import ReadError
+    from service.pipeline import InputTooLarge, analyze
+
+    choices, note = engine_choices()
+    engine = engine or _default_engine()
+    if engine not in choices:
+        raise gr.Error(f"Engine {engine!r} is not available. {note}")
+    try:
+        result = analyze(text_or_path, max_chars=int(max_chars) if max_chars else None,
+                         summarizer=engine, path=path)
+    except InputTooLarge as exc:
+        raise gr.Error(str(exc)) from None
+    except ReadError as exc:
+        raise gr.Error(f"Cannot read this post: {exc.problem}") from None
+    record = result.to_dict(include_text=True)
+    if path:
+        record["path"] = path
+    return record
+
+
+def analyze_text(text: str, max_chars: float = 150, engine: str = "embedded"):
+    """Analyze one article given as text (Markdown/HTML with optional front matter)."""
+    text = text or ""
+    limit = settings().max_input_chars
+    if len(text) > limit:
+        raise gr.Error(f"Input too large: {len(text):,} characters; the limit is {limit:,} "
+                       f"(ZHNEWS_MAX_INPUT_CHARS).")
+    if not text.strip():
+        raise gr.Error("Paste an article first (or pick an example).")
+    record = _run(text, max_chars, engine)
+    summary = record["summary"]["text"]
+    if record["summary"]["notes"]:
+        summary += "\n\n" + "\n".join(f"※ {n}" for n in record["summary"]["notes"])
+    article = render_article(record)
+    api_record = {k: v for k, v in record.items() if k != "text"}
+    api_record["sections"] = [{k: v for k, v in s.items() if k != "text"} for s in record["sections"]]
+    return summary, article, sections_table(record), figures_table(record), api_record
+
+
+def analyze_files(files, max_chars: float = 150, engine: str = "embedded"):
+    """Analyze uploaded posts: one row per file, plus the results as JSONL and CSV downloads."""
+    from service.batch_io import dumps, write_csv
+
+    files = files or []
+    if not files:
+        raise gr.Error("Upload one or more .md, .txt or .html posts.")
+    if len(files) > MAX_FILES:
+        raise gr.Error(f"Too many files: {len(files)}; upload at most {MAX_FILES} at a time "
+                       f"(use `python -m service.batch` for more).")
+    rows, records = [], []
+    for item in files:
+        filename = item if isinstance(item, str) else getattr(item, "name", str(item))
+        name = os.path.basename(filename)
+        try:
+            record = _run(Path(filename), max_chars, engine, path=name)
+        except gr.Error as exc:
+            rows.append([name, f"error: {exc.message}", "", "", ""])
+            continue
+        record.pop("text", None)
+        for section in record["sections"]:
+            section.pop("text", None)
+        records.append(record)
+        rows.append([name, "ok", record.get("title") or "", record["summary"]["text"],
+                     ", ".join(t["name"] for t in record.get("topics") or [])])
+    out_dir = tempfile.mkdtemp(prefix="zhnews-")
+    jsonl = os.path.join(out_dir, "analysis.jsonl")
+    with open(jsonl, "w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(dumps(record) + "\n")
+    csv_path = os.path.join(out_dir, "analysis.csv")
+    write_csv(records, csv_path)
+    return rows, [jsonl, csv_path]
+
+
+def _example_rows() -> list[list[str]]:
+    return [[p.read_text(encoding="utf-8")] for p in sorted(EXAMPLES_DIR.glob("*.md"))]
+
+
+def build_app() -> gr.Blocks:
+    choices, note = engine_choices()
+    default_chars = settings().summary_max_chars
+    with gr.Blocks(title="中文新闻摘要与分类 · Chinese news summarizer", analytics_enabled=False) as demo:
+        gr.Markdown("## 中文新闻摘要与分类 · Chinese news: summary, sections, tags, key figures")
+        with gr.Row():
+            max_chars = gr.Slider(40, 600, value=default_chars, step=10, label="Summary length (characters)")
+            engine = gr.Dropdown(choices, value=_default_engine(), label="Summarizer engine")
+        gr.Markdown(note, elem_id="engine-note")
+        with gr.Tabs():
+            with gr.Tab("Paste text"):
+                text = gr.Textbox(lines=12, max_lines=30, label="Article (text, Markdown or HTML; front matter optional)",
+                                  placeholder="粘贴一篇中文新闻……", elem_id="article-input")
+                button = gr.Button("Analyze", variant="primary", elem_id="analyze-button")
+                summary = gr.Textbox(label="Summary", lines=4, interactive=False, elem_id="summary-output",
+                                     buttons=["copy"])
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        article = gr.HTML(label="Article, summary sentences highlighted", elem_id="article-html",
+                                          js_on_load=None)
+                    with gr.Column(scale=2):
+                        sections = gr.Dataframe(headers=SECTION_COLUMNS, label="Sections and tags",
+                                                interactive=False, wrap=True, elem_id="sections-table")
+                        figures = gr.Dataframe(headers=FIGURE_COLUMNS, label="Key figures", interactive=False,
+                                               wrap=True, elem_id="figures-table")
+                with gr.Accordion("Analysis JSON (Analysis.to_dict())", open=False):
+                    details = gr.JSON(label="analysis")
+                outputs = [summary, article, sections, figures, details]
+                button.click(analyze_text, inputs=[text, max_chars, engine], outputs=outputs, api_name="analyze")
+                text.submit(analyze_text, inputs=[text, max_chars, engine], outputs=outputs,
+                            api_visibility="private")
+                gr.Examples(_example_rows(), inputs=[text], outputs=outputs, fn=analyze_text,
+                            run_on_click=True, cache_examples=False, label="Examples (click to analyze)",
+                            example_labels=[p.stem for p in sorted(EXAMPLES_DIR.glob("*.md"))])
+            with gr.Tab("Upload posts"):
+                files = gr.File(file_count="multiple", file_types=[".md", ".txt", ".html"], type="filepath",
+                                label="Posts (.md, .txt, .html)")
+                files_button = gr.Button("Analyze files", variant="primary", elem_id="files-button")
+                results = gr.Dataframe(headers=RESULT_COLUMNS, label="Results per file", interactive=False, wrap=True)
+                downloads = gr.File(label="Download (JSONL, CSV)", file_count="multiple", interactive=False)
+                files_button.click(analyze_files, inputs=[files, max_chars, engine], outputs=[results, downloads],
+                                   api_name="analyze_files")
+    return demo
+
+
+def launch(host: str = "127.0.0.1", port: int = 7860, warm_up: bool = True, **kwargs):
+    if warm_up:   # load the models before the first visitor waits for them
+        rows = _example_rows()
+        if rows:
+            try:
+                analyze_text(rows[0][0])
+            except Exception:  # noqa: BLE001 - the first request will show the reason
+                pass
+    demo = build_app()
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    return demo.launch(server_name=host, server_port=port, show_error=True, max_file_size="5mb",
+                       ssr_mode=False, css=CSS, footer_links=["api"], **kwargs)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m service.app", description="Chinese news summarizer web app")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--no-warm-up", action="store_true", help="do not load the models before serving")
+    args = parser.parse_args(argv)
+    # one BLAS thread for the encoder unless set: its calls are serialised anyway, and on a 2-core
+    # machine 2 threads measured 3x worse p50 under 8 concurrent clients (benchmarks/web_latency.py)
+    os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
+    launch(args.host, args.port, warm_up=not args.no_warm_up)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""analyze(): one call from a post (path or text) to metadata, summary, tagged sections and key figures.
+
+    >>> from service import analyze
+    >>> result = analyze("posts/2022-02-21-example.md")
+    >>> result.summary.text, [t.name for t in result.section_tags[0]]
+    >>> result.to_dict()          # JSON-ready; the same object `python -m service.batch` writes per post
+
+The shape of `Analysis.to_dict()` is documented in the README ("Analysis.to_dict()") and versioned by
+`SCHEMA_VERSION`; batch output, the web app's downloads and its `/analyze` API all use it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.document import Document, ReadError
+
+SCHEMA_VERSION = 1
+# Per-section tags kept in the output (best first); classify() may return more.
+MAX_TAGS_PER_SECTION = 3
+# Document-level topics: a tag counts when it is among a section's tags; ranked by the characters
+# of the sections that carry it (weighted by score).
+MAX_TOPICS = 5
+
+
+class InputTooLarge(ValueError):
+    """The post is longer than settings().max_input_chars (ZHNEWS_MAX_INPUT_CHARS)."""
+
+    def __init__(self, size: int, limit: int, unit: str = "characters"):
+        self.size, self.limit = size, limit
+        super().__init__(f"input too large: {size:,} {unit}, the limit is {limit:,} characters "
+                         f"(set ZHNEWS_MAX_INPUT_CHARS to change it)")
+
+
+@dataclass
+class Analysis:
+    document: Document
+    summary: Any                                   # service.summarize.base.Summary
+    section_tags: list[list[Any]]                  # per Document.sections, Tag(id, name, score) best first
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    tagger: str | None = None
+
+    # convenience views --------------------------------------------------------------------------
+    @property
+    def path(self) -> str | None:
+        return self.document.path
+
+    @property
+    def title(self) -> str | None:
+        return self.document.title
+
+    @property
+    def key_figures(self) -> list[Any]:
+        return list(getattr(self.summary, "key_figures", []) or [])
+
+    def topics(self, limit: int = MAX_TOPICS) -> list[dict]:
+        """Document-level topics from the section tags: [{"id","name","score"}], best first."""
+        weight: dict[str, float] = {}
+        names: dict[str, str] = {}
+        total = 0.0
+        for section, tags in zip(self.document.sections, self.section_tags):
+            chars = max(1, len(section.text))
+            total += chars
+            for tag in tags[:MAX_TAGS_PER_SECTION]:
+                weight[tag.id] = weight.get(tag.id, 0.0) + chars * float(tag.score)
+                names[tag.id] = tag.name
+        ranked = sorted(weight.items(), key=lambda kv: -kv[1])[:limit]
+        return [{"id": k, "name": names[k], "score": round(v / total, 4) if total else 0.0} for k, v in ranked]
+
+    def to_dict(self, include_text: bool = False) -> dict:
+        """JSON-ready dict (see the README for every field). `include_text` adds the cleaned body
+        text ("text") and each section's text, which batch output leaves out to stay small."""
+        doc = self.document
+        summary = self.summary
+        out: dict[str, Any] = {
+            "version": SCHEMA_VERSION,
+            "path": doc.path,
+            "title": doc.title,
+            "date": doc.date,
+            "categories": list(doc.categories),
+            "tags": list(doc.tags),
+            "source": doc.source,
+            "source_url": doc.source_url,
+            "byline": doc.byline,
+            "digest": doc.digest,
+            "chars": len(doc.text),
+            "summary": {
+                "text": summary.text,
+                "engine": summary.engine,
+                "notes": list(summary.notes or []),
+                "sentences": [
+                    {
+                        "text": s.text,
+                        "start": s.start,
+                        "end": s.end,
+                        "section": s.section,
+                        "heading": s.heading,
+                        "score": _round(s.score),
+                        "origin": s.origin,
+                        "flags": list(s.flags or []),
+                    }
+                    for s in summary.sentences
+                ],
+            },
+            "topics": self.topics(),
+            "sections": [],
+            "key_figures": [_plain(k) for k in self.key_figures],
+            "tagger": self.tagger,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+        for section, tags in zip(doc.sections, self.section_tags):
+            text = section.text
+            entry = {
+                "index": section.index,
+                "heading": section.heading,
+                "role": section.role,
+                "start": section.start,
+                "end": section.end,
+                "chars": len(text),
+                "sentences": len(section.sentences),
+                "tags": [{"id": t.id, "name": t.name, "score": _round(t.score)}
+                         for t in tags[:MAX_TAGS_PER_SECTION]],
+            }
+            if include_text:
+                entry["text"] = text
+            out["sections"].append(entry)
+        if include_text:
+            out["text"] = doc.text
+        return out
+
+
+def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
+            max_sentences: int | None = None, summarizer: str | None = None, tagger: str | None = None,
+            tagset=None, path: str | None = None) -> Analysis:
+    """Read (unless given a Document), summarize and tag one post.
+
+    source     a file path (str or Path), the post's text, or a Document already read
+    max_chars, max_sentences   summary length (defaults: settings().summary_max_chars)
+    summarizer engine name ("embedded" default, "transformers" when a model is configured)
+    tagger, tagset             tagging engine and tag set (None: settings / built-in taxonomy)
+    path       the file name to record when `source` is text (e.g. an upload)
+
+    Raises ReadError for a post that cannot be read, InputTooLarge past settings().max_input_chars.
+    """
+    from service.config import settings
+
+    limit = settings().max_input_chars
+    t0 = time.perf_counter()
+    if isinstance(source, Document):
+        document = source
+        if path and not document.path:
+            document.path = path
+    else:
+        document = _read(source, path, limit)
+    if len(document.text) > limit:
+        raise InputTooLarge(len(document.text), limit)
+    t1 = time.perf_counter()
+
+    from service.summarize import summarize
+
+    summary = summarize(document, max_chars=max_chars, max_sentences=max_sentences, engine=summarizer)
+    t2 = time.perf_counter()
+
+    section_tags: list[list[Any]] = []
+    if document.sections:
+        from service.tagging import classify
+
+        texts = [s.text if s.text.strip() else (s.heading or "") for s in document.sections]
+        headings = [s.heading for s in document.sections]
+        section_tags = classify(texts, tagset=tagset, engine=tagger, headings=headings)
+    t3 = time.perf_counter()
+
+    return Analysis(
+        document=document,
+        summary=summary,
+        section_tags=[list(tags) for tags in section_tags],
+        timings_ms={"read": (t1 - t0) * 1000, "summarize": (t2 - t1) * 1000,
+                    "tag": (t3 - t2) * 1000, "total": (t3 - t0) * 1000},
+        tagger=tagger or settings().tagger,
+    )
+
+
+def _read(source, path: str | None, limit: int) -> Document:
+    from service.reader import read_post
+
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
+        if not os.path.isfile(source):
+            raise ReadError(source, "no such file" if not os.path.exists(source) else "not a regular file")
+        _check_file_size(source, limit)
+        return read_post(Path(source))
+    if not isinstance(source, str):
+        raise TypeError(f"analyze() takes a path, text or Document, not {type(source).__name__}")
+    if _looks_like_path(source):
+        _check_file_size(source, limit)
+        return read_post(Path(source))
+    if len(source) > limit:
+        raise InputTooLarge(len(source), limit)
+    document = read_post(source, path=path) if path else read_post(source)
+    if path and not document.path:
+        document.path = path
+    return document
+
+
+def _looks_like_path(source: str) -> bool:
+    return "\n" not in source and len(source) < 4096 and os.path.isfile(source)
+
+
+def _check_file_size(filename: str, limit: int) -> None:
+    # UTF-8 Chinese is 3 bytes a character; a file past 4 bytes/char cannot fit the limit
+    size = os.path.getsize(filename)
+    if size > 4 * limit:
+        raise InputTooLarge(size, limit, unit="bytes")
+
+
+def _round(value) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _plain(obj) -> Any:
+    """Key figures (dataclasses or dicts) as JSON-ready dicts."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(obj).items()}
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, float):
+        return round(obj, 6)
+    return obj
+
+
+__all__ = ["analyze", "Analysis", "InputTooLarge", "ReadError", "SCHEMA_VERSION"]

@@ -1,0 +1,305 @@
+"""The embedded default: an offline, model-based extractive summarizer.
+
+Pipeline per document
+1. Candidates: the document's sentences (the reader's splitter keeps them whole); fragments with fewer
+   than 6 content characters are dropped unless nothing else is left. Very long documents (more than
+   MAX_CANDIDATES sentences, e.g. government work reports) are cut down by a cheap prefilter first:
+   every section's and paragraph's lead sentence plus the best of the rest by character-bigram
+   salience, so that encoding stays bounded.
+2. One batch through the sentence encoder (multilingual USE, models/encoder.py), with the title and
+   the digest when the post has them.
+3. Score = centrality to the document centroid + similarity to title/digest (both z-scored within the
+   document) + a position prior (exp decay over the sentence index, bonuses for the lead sentence of a
+   paragraph and of a section) + a mild information prior (figures) − a penalty for very short
+   sentences. The weights (`Weights`) were set on a dev split (LCSTS PART III items with human
+   label < 3 and FinNA test_all items not in the reported test.jsonl) — never on reported items.
+4. Selection: MMR under the character budget (and max_sentences), a per-section coverage penalty, and
+   no near duplicates (selection.py); output in document order, sentences whole and exact.
+5. If no sentence fits the budget, the best sentence is cut at a clause boundary (numbers kept whole),
+   and Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
+
+Key figures of the whole document (key_figures.py) are returned in Summary.key_figures.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from service.document import Document, Sentence
+from service.summarize.base import Summarizer, Summary, SummarySentence
+from service.summarize.selection import bigrams, clause_windows, near_duplicate, cut_at_clause, joined_length, joiner, mmr_select
+
+MAX_CANDIDATES = 300
+MIN_CONTENT_CHARS = 6
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CONTENT = re.compile(r"[\w]")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass
+class Weights:
+    """Scoring and selection weights. Sentence-regime weights: coordinate search on the dev-long proxy
+    (中国经济网/人民日报 articles, title as pseudo-reference, budget 100; `--preset dev-long --tune`);
+    fallback (clause-window) weights: on the short dev split (`--preset dev --tune`). Neither uses any
+    reported item. Two are fixed priors, not tuned: centrality 0.5 (tuning was indifferent between 0
+    and 0.5 on 29 articles) and figures 0.1 (the "figures matter in economic news" prior; dev ±0.001)."""
+    centrality: float = 0.5   # cosine to the document centroid (z-scored within the document)
+    title: float = 0.5        # similarity to title / digest (when present)
+    position: float = 3.0     # weight of exp(-index / tau)
+    tau: float = 3.0
+    paragraph_lead: float = 0.3
+    section_lead: float = 0.3
+    figures: float = 0.1
+    short: float = 0.0        # penalty for sentences under 12 content chars
+    lexical: float = 0.5      # character-bigram cosine to the whole document (z-scored)
+    fill: float = 0.3         # bonus for the share of the budget a sentence fills
+    window_centrality: float = 1.0   # fallback (nothing fits): clause windows by centrality …
+    window_fill: float = 1.0         # … and by how much of the budget they fill
+    window_sentences: int = 3        # … taken from this many best sentences
+    window_score: float = 1.0        # … weighing in their sentence's score
+    redundancy: float = 0.5
+    coverage: float = 0.3
+
+
+@dataclass
+class Features:
+    """Everything selection needs about one document, computed once (encoder called once)."""
+    sentences: list[Sentence]
+    embeddings: np.ndarray
+    centrality: np.ndarray
+    title_sim: np.ndarray | None
+    position: np.ndarray          # index among all document sentences
+    paragraph_lead: np.ndarray
+    section_lead: np.ndarray
+    figures: np.ndarray
+    short: np.ndarray
+    lexical: np.ndarray
+    centroid: np.ndarray
+    encode: object = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _content_len(text: str) -> int:
+    return len(_CONTENT.findall(text))
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    if len(x) < 2:
+        return np.zeros_like(x)
+    sd = float(x.std())
+    return (x - x.mean()) / sd if sd > 1e-6 else np.zeros_like(x)
+
+
+def _prefilter(document: Document, sentences: list[Sentence], limit: int) -> list[int]:
+    """Indices of at most `limit` sentences worth encoding: leads first, then bigram salience."""
+    text = "".join(s.text for s in sentences)
+    df = Counter(text[i:i + 2] for i in range(len(text) - 1))
+    keep: set[int] = set()
+    seen_sections: set[int] = set()
+    seen_paragraphs: set[tuple[int, int]] = set()
+    for i, s in enumerate(sentences):
+        if i < 20 or s.section not in seen_sections:
+            keep.add(i)
+        seen_sections.add(s.section)
+        if (s.section, s.paragraph) not in seen_paragraphs and len(keep) < limit // 2:
+            keep.add(i)
+        seen_paragraphs.add((s.section, s.paragraph))
+    keep = set(sorted(keep)[:limit // 2 + 20])
+    rest = []
+    for i, s in enumerate(sentences):
+        if i in keep:
+            continue
+        grams = [s.text[j:j + 2] for j in range(len(s.text) - 1)]
+        salience = sum(math.log1p(df[g]) for g in set(grams)) / math.sqrt(len(grams) + 1)
+        rest.append((salience, i))
+    rest.sort(reverse=True)
+    for _, i in rest[:max(0, limit - len(keep))]:
+        keep.add(i)
+    return sorted(keep)
+
+
+def _lexical(texts: list[str]) -> np.ndarray:
+    """Cosine of each sentence's character-bigram counts with the whole document's."""
+    grams = [Counter(t[i:i + 2] for i in range(len(t) - 1)) for t in (re.sub(r"\W", "", x) for x in texts)]
+    total: Counter = Counter()
+    for g in grams:
+        total.update(g)
+    norm_total = math.sqrt(sum(v * v for v in total.values())) or 1.0
+    out = []
+    for g in grams:
+        norm = math.sqrt(sum(v * v for v in g.values())) or 1.0
+        out.append(sum(v * total[k] for k, v in g.items()) / (norm * norm_total))
+    return np.array(out, dtype=np.float32)
+
+
+def prepare(document: Document, encode=None) -> Features | None:
+    """Candidate sentences and their features; None when the document has no sentences."""
+    if encode is None:
+        from models.encoder import encode
+    everything = document.sentences
+    if not everything:
+        return None
+    index_of = {id(s): i for i, s in enumerate(everything)}
+    candidates = [s for s in everything if _content_len(s.text) >= MIN_CONTENT_CHARS] or \
+        [s for s in everything if _content_len(s.text) > 0] or everything
+    notes: list[str] = []
+    if len(candidates) > MAX_CANDIDATES:
+        keep = _prefilter(document, candidates, MAX_CANDIDATES)
+        notes.append(f"long input: {len(candidates)} sentences prefiltered to {len(keep)} candidates")
+        candidates = [candidates[i] for i in keep]
+    queries = [q for q in (document.title, document.digest) if q and q.strip()]
+    vectors = encode([s.text for s in candidates] + queries)
+    emb, query_vecs = vectors[:len(candidates)], vectors[len(candidates):]
+    weights = np.sqrt(np.array([max(1, _content_len(s.text)) for s in candidates], dtype=np.float32))
+    centroid = (emb * weights[:, None]).sum(0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    first_in_paragraph: set[tuple[int, int]] = set()
+    first_in_section: set[int] = set()
+    para_lead, sec_lead = [], []
+    for s in everything:
+        para_lead.append((s.section, s.paragraph) not in first_in_paragraph)
+        sec_lead.append(s.section not in first_in_section and s.section > 0)
+        first_in_paragraph.add((s.section, s.paragraph))
+        first_in_section.add(s.section)
+    pos = np.array([index_of[id(s)] for s in candidates], dtype=np.float32)
+    return Features(
+        sentences=candidates,
+        embeddings=emb,
+        centrality=emb @ centroid,
+        title_sim=(emb @ query_vecs.T).max(1) if len(query_vecs) else None,
+        position=pos,
+        paragraph_lead=np.array([para_lead[int(i)] for i in pos], dtype=np.float32),
+        section_lead=np.array([sec_lead[int(i)] for i in pos], dtype=np.float32),
+        figures=np.array([bool(_DIGIT.search(s.text)) for s in candidates], dtype=np.float32),
+        short=np.array([_content_len(s.text) < 12 for s in candidates], dtype=np.float32),
+        lexical=_lexical([s.text for s in candidates]),
+        centroid=centroid,
+        encode=encode,
+        notes=notes,
+    )
+
+
+def score(features: Features, w: Weights, budget: int | None = None) -> np.ndarray:
+    total = w.centrality * _zscore(features.centrality) + w.lexical * _zscore(features.lexical)
+    if budget:
+        lengths = np.array([len(s.text) for s in features.sentences], dtype=np.float32)
+        total = total + w.fill * np.minimum(1.0, lengths / budget)
+    if features.title_sim is not None:
+        total = total + w.title * _zscore(features.title_sim)
+    total = total + w.position * np.exp(-features.position / max(w.tau, 1e-3))
+    total = total + w.paragraph_lead * features.paragraph_lead + w.section_lead * features.section_lead
+    total = total + w.figures * features.figures - w.short * features.short
+    return total.astype(np.float32)
+
+
+def select(document: Document, features: Features, budget: int, max_sentences: int | None,
+           w: Weights) -> tuple[list[SummarySentence], list[str]]:
+    """The chosen sentences (document order) and notes; cuts the best sentence if nothing fits."""
+    scores = score(features, w, budget)
+    sents = features.sentences
+    chosen = mmr_select(scores, features.embeddings, [len(s.text) for s in sents], [s.text for s in sents],
+                        [s.section for s in sents], budget, max_sentences,
+                        redundancy=w.redundancy, coverage=w.coverage if len(document.sections) > 1 else 0.0)
+    notes: list[str] = []
+    out: list[SummarySentence] = []
+    if chosen:
+        for c in sorted(chosen, key=lambda c: sents[c.index].start):
+            s = sents[c.index]
+            out.append(_summary_sentence(document, s, s.text, s.end, float(scores[c.index])))
+        return out, notes
+    top = [int(i) for i in np.argsort(-scores, kind="stable")[:max(1, w.window_sentences)]]
+    windows = [(i, a, b) for i in top for a, b in clause_windows(sents[i].text, budget)]
+    if windows:
+        texts = [sents[i].text[a:b] for i, a, b in windows]
+        cos = features.encode(texts) @ features.centroid
+        value = [w.window_score * scores[i] + w.window_centrality * c + w.window_fill * (b - a) / budget
+                 for (i, a, b), c in zip(windows, cos)]
+        i, a, b = windows[int(np.argmax(value))]
+        s = sents[i]
+        notes.append(f"no sentence fits max_chars={budget}; a sentence ({len(s.text)} chars) was cut at "
+                     f"clause boundaries to {b - a} chars")
+        item = SummarySentence(text=s.text[a:b], start=s.start + a, end=s.start + b, section=s.section,
+                               heading=_heading(document, s), score=round(float(scores[i]), 4),
+                               flags=["cut_at_clause"])
+        return [item], notes
+    best = top[0]
+    s = sents[best]
+    cut = cut_at_clause(s.text, budget)
+    if cut:
+        notes.append(f"no sentence fits max_chars={budget}, nor any of its clauses; the best sentence "
+                     f"({len(s.text)} chars) was cut to {len(cut)} chars, numbers kept whole")
+        item = _summary_sentence(document, s, cut, s.start + len(cut), float(scores[best]))
+        item.flags.append("cut")
+        out.append(item)
+    else:
+        notes.append(f"max_chars={budget} leaves no room for any text")
+    return out, notes
+
+
+def _heading(document: Document, s: Sentence) -> str | None:
+    return document.sections[s.section].heading if 0 <= s.section < len(document.sections) else None
+
+
+def _summary_sentence(document: Document, s: Sentence, text: str, end: int, score_: float) -> SummarySentence:
+    return SummarySentence(text=text, start=s.start, end=end, section=s.section, heading=_heading(document, s),
+                           score=round(score_, 4))
+
+
+def _join(sentences: list[SummarySentence]) -> str:
+    text = ""
+    for s in sentences:
+        text += joiner(text) + s.text if text else s.text
+    return text
+
+
+class EmbeddedSummarizer(Summarizer):
+    name = "embedded"
+
+    def __init__(self, weights: Weights | None = None, encode=None, key_figures: bool = True):
+        self.weights = weights or Weights()
+        self._encode = encode
+        self.key_figures = key_figures
+
+    def summarize(self, document: Document, max_chars: int | None = None,
+                  max_sentences: int | None = None) -> Summary:
+        from service.config import settings
+
+        config = settings()
+        budget = int(max_chars if max_chars is not None else config.summary_max_chars)
+        if max_sentences is None:
+            max_sentences = config.summary_max_sentences
+        notes: list[str] = []
+        figures = []
+        if self.key_figures:
+            from service.summarize.key_figures import extract_key_figures
+            figures = extract_key_figures(document)
+        sentences = document.sentences
+        if not sentences or not document.body.strip():
+            return Summary(text="", sentences=[], engine=self.name, notes=["empty input: nothing to summarize"],
+                           key_figures=figures)
+        if not _CJK.search(document.body):
+            notes.append("input has no Chinese text; summarized with the multilingual encoder as is")
+        if len(sentences) == 1:
+            notes.append("input is a single sentence; returned as is" if len(sentences[0].text) <= budget
+                         else "input is a single sentence")
+        elif joined_length([s.text for s in sentences]) <= budget and (max_sentences is None or len(sentences) <= max_sentences):
+            kept, grams = [], []
+            for s in sentences:
+                g = bigrams(s.text)
+                if not any(near_duplicate(g, other) for other in grams):
+                    kept.append(s)
+                    grams.append(g)
+            notes.append("input is shorter than the budget; returned whole" if len(kept) == len(sentences) else
+                         f"input is shorter than the budget; returned whole but for {len(sentences) - len(kept)} "
+                         "near-duplicate sentence(s)")
+            chosen = [_summary_sentence(document, s, s.text, s.end, 0.0) for s in kept]
+            return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)
+        features = prepare(document, self._encode)
+        notes.extend(features.notes)
+        chosen, more = select(document, features, budget, max_sentences, self.weights)
+        notes.extend(more)
+        return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)

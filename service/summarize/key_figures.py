@@ -1,0 +1,128 @@
+"""Key figures: the numbers an economic news post states, as structured rows.
+
+    2021年，园区主营业务收入实现2665亿元，同比增长10.7%。
+    → KeyFigure(indicator="园区主营业务收入", value="2665", unit="亿元", change="同比增长10.7%", ...)
+
+Rule-based and fast (regular expressions, no model): a figure is a number followed by a unit; a
+change phrase (同比增长10.7%, 超目标任务32.58个百分点, 净增67个) that stands alone in its clause belongs
+to the figure before it; one with its own subject (产值同比增长42.7%) is a figure of its own. The
+indicator is the noun phrase between the clause start and the value, with verbs (实现, 完成, 达到…),
+time phrases (2021年, 其中, 全年…) and a leading place/zone name (昆明高新区…) trimmed. Values, units
+and changes are exact substrings of the source; `start`/`end` are the value's offsets in Document.text
+(`document.text[f.start:f.end] == f.value`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from service.document import Document
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧元 亿港元 亿元 万元 千元 美元 元 万亿 亿 万 % ％ ‰
+个工作日 工作日 万人次 人次 万人 人 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 平方公里 平方米 万平方米
+公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 万辆 万台 万套 万件 亿件 单 笔
+kg 千克 克 毫米 米 度 小时 分钟 天""".split(), key=len, reverse=True)
+_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
+FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<unit>{_UNIT})")
+_CLASSIFIERS = set("个户家项件台辆座所套片批只张位名起单笔") | {"万户"}
+_CHANGE_PREFIX = re.compile(
+    r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均)?"
+    r"(?:增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|增|降|减|涨|跌|\+|-|＋|－)"
+    r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|低于)$")
+_CLAUSE_SPLIT = "，,；;：:。！？!?\n"
+_LEADING = re.compile(
+    r"^(?:其中|同时|此外|另外|全年|今年|去年|当年|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月(?:\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"
+    r"[\s“”\"（(）)])+")
+_TRAILING = re.compile(
+    r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
+    r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|占比|[\s“”\"（(])+$")
+_PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示范区|新区|自贸区|保税区|试验区|省|市|县)(?=[\u4e00-\u9fa5]{3,})")
+_FROM = re.compile(r"[从由](?:[^从由]{0,12}?\d|$)")
+_MID_VERB = re.compile(r"(?:实现|完成|达到|录得|培育|引进|兑现)")
+_FROM_TO = re.compile(r"^(?:的)?(?:提升|增加|增长|下降|减少|提高|上升|压缩|降低|扩大|缩减|缩短|减至)(?:至|到|为)")
+_VERB_AFTER = re.compile(r"^(?:提升|增加|增长|下降|减少|以上|以下|左右|提高|上升)")
+
+
+@dataclass
+class KeyFigure:
+    indicator: str | None
+    value: str              # exactly as written
+    unit: str
+    change: str | None      # e.g. 同比增长10.7%, 超目标任务32.58个百分点, 净增67个
+    sentence: str           # the sentence the figure came from
+    start: int              # offsets of `value` in Document.text
+    end: int
+    section: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in _CLAUSE_SPLIT:
+        i -= 1
+    return i
+
+
+def _indicator(raw: str) -> str | None:
+    text = raw
+    m = _FROM.search(text)
+    if m:
+        text = text[:m.start()]
+    if "”" in text and "“" not in text[:text.rindex("”")]:
+        text = text[text.rindex("”") + 1:]
+    for _ in range(3):
+        text = _TRAILING.sub("", _LEADING.sub("", text))
+    verbs = list(_MID_VERB.finditer(text))
+    if verbs and len(text) - verbs[-1].end() >= 2:
+        text = text[verbs[-1].end():]
+    place = _PLACE.match(text)
+    if place and len(text) - place.end() >= 4:
+        text = text[place.end():]
+    text = _LEADING.sub("", text).strip()
+    return text or None
+
+
+def _figures_in(sentence: str) -> list[dict]:
+    rows: list[dict] = []
+    for m in FIGURE.finditer(sentence):
+        value, unit = m.group("value"), m.group("unit")
+        vs, ve = m.start("value"), m.end("unit")
+        after = sentence[ve:ve + 4]
+        before = sentence[max(0, vs - 1):vs]
+        if before == "第":
+            continue
+        if unit in _CLASSIFIERS and after[:1] and re.match(r"[\u4e00-\u9fa5A-Za-z“\"]", after[:1]) \
+                and not _VERB_AFTER.match(after):
+            continue   # a counting modifier: 4个新型工业化示范基地, 18户规上工业企业
+        cs = _clause_start(sentence, vs)
+        head = sentence[cs:vs]
+        if _FROM_TO.match(sentence[ve:ve + 5]) and re.search("[从由]", head):
+            continue   # the "from" value of 从41个提升至108个: the row is the value it rose to
+        prefix = _CHANGE_PREFIX.search(head)
+        if prefix:
+            subject = head[:prefix.start()]
+            change = sentence[cs + prefix.start():ve]
+            if not _indicator(subject) and rows and rows[-1]["change"] is None:
+                rows[-1]["change"] = change.strip()
+                continue
+            rows.append(dict(indicator=_indicator(subject), value=value, unit=unit, change=change.strip(),
+                             offset=vs))
+            continue
+        rows.append(dict(indicator=_indicator(head), value=value, unit=unit, change=None, offset=vs))
+    return rows
+
+
+def extract_key_figures(document: Document) -> list[KeyFigure]:
+    """Every figure-with-unit in the document's sentences, in document order."""
+    out: list[KeyFigure] = []
+    for s in document.iter_sentences():
+        for row in _figures_in(s.text):
+            start = s.start + row["offset"]
+            out.append(KeyFigure(indicator=row["indicator"], value=row["value"], unit=row["unit"],
+                                 change=row["change"], sentence=s.text, start=start,
+                                 end=start + len(row["value"]), section=s.section))
+    return out

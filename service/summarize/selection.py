@@ -1,0 +1,151 @@
+"""Sentence selection for extractive summaries: MMR under a character budget with a per-section
+coverage penalty, near-duplicate rejection, and clause-boundary cutting when nothing fits.
+
+Pure numpy/python over precomputed scores and embeddings, so that it can be re-run cheaply (e.g. when
+tuning weights on a dev split) without encoding again.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+CLAUSE_MARKS = "，,、；;：:"
+_TERMINAL = "。！？!?；;…”’」』）)】"
+_WORDISH = re.compile(r"[0-9A-Za-z０-９.,．，%％]")   # chars that make up numbers/words: never cut inside
+
+
+def joiner(previous: str) -> str:
+    """What goes between two summary sentences: nothing after a sentence end, else a space."""
+    return "" if not previous or previous[-1] in _TERMINAL else " "
+
+
+def joined_length(texts: list[str]) -> int:
+    total = 0
+    for i, t in enumerate(texts):
+        total += len(t) + (len(joiner(texts[i - 1])) if i else 0)
+    return total
+
+
+def bigrams(text: str) -> set[str]:
+    t = re.sub(r"\W", "", text)
+    return {t[i:i + 2] for i in range(len(t) - 1)} or {t}
+
+
+def near_duplicate(a: set[str], b: set[str], threshold: float = 0.7) -> bool:
+    """Most of the shorter sentence's character bigrams recur in the other."""
+    small = min(len(a), len(b)) or 1
+    return len(a & b) / small >= threshold
+
+
+def _is_clause_mark(text: str, i: int) -> bool:
+    """A clause mark that is not a thousands separator or a ratio colon between digits."""
+    if text[i] not in CLAUSE_MARKS:
+        return False
+    return not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit())
+
+
+def clause_pieces(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of `text` (marks excluded, whitespace trimmed)."""
+    pieces, start = [], 0
+    for i in range(len(text) + 1):
+        if i == len(text) or _is_clause_mark(text, i):
+            s, e = start, i
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                pieces.append((s, e))
+            start = i + 1
+    return pieces
+
+
+def clause_windows(text: str, budget: int) -> list[tuple[int, int]]:
+    """Every run of whole consecutive clauses of `text` that fits `budget` chars, as (start, end)."""
+    pieces = clause_pieces(text)
+    out = []
+    for i, (s, _) in enumerate(pieces):
+        for _, e in pieces[i:]:
+            if e - s > budget:
+                break
+            out.append((s, e))
+    return out
+
+
+def cut_at_clause(text: str, budget: int) -> str:
+    """The longest prefix of `text` within `budget` chars that ends at a clause mark (the mark
+    dropped); failing that, a hard cut that never splits a number or a Latin word. '' if budget < 1."""
+    if budget <= 0:
+        return ""
+    if len(text) <= budget:
+        return text
+    best = -1
+    for i in range(1, min(budget, len(text) - 1) + 1):
+        if _is_clause_mark(text, i):
+            best = i
+    if best > 0:
+        return text[:best].rstrip()
+    end = budget
+    while end > 0 and _WORDISH.match(text[end - 1]) and _WORDISH.match(text[end]):
+        end -= 1
+    # a trailing separator inside a number run ("1,0" → "1") is not a number end: drop it
+    while end > 0 and text[end - 1] in ".,．，":
+        end -= 1
+    return text[:end].rstrip()
+
+
+@dataclass
+class Choice:
+    index: int          # candidate index
+    score: float        # the MMR score when chosen
+
+
+def mmr_select(scores: np.ndarray, embeddings: np.ndarray, lengths: list[int], texts: list[str],
+               sections: list[int], budget: int, max_sentences: int | None = None,
+               redundancy: float = 1.0, coverage: float = 0.3, duplicate_cos: float = 0.9,
+               duplicate_overlap: float = 0.7) -> list[Choice]:
+    """Greedy maximal marginal relevance under the char budget.
+
+    mmr(i) = score(i) - redundancy * max cos(i, chosen) - coverage * (#chosen in i's section)
+    Candidates that do not fit the remaining budget are skipped (a shorter one may still fit);
+    near duplicates (cosine ≥ duplicate_cos or bigram overlap ≥ duplicate_overlap) are never chosen.
+    """
+    n = len(scores)
+    chosen: list[Choice] = []
+    chosen_texts: list[str] = []
+    alive = np.ones(n, dtype=bool)
+    max_sim = np.zeros(n, dtype=np.float32)
+    grams = [None] * n
+    sec = np.asarray(sections)
+    section_count = np.zeros(n, dtype=np.float32)
+    limit = max_sentences if max_sentences and max_sentences > 0 else n
+    while len(chosen) < limit and alive.any():
+        mmr = scores - redundancy * max_sim - coverage * section_count
+        mmr = np.where(alive, mmr, -np.inf)
+        picked = None
+        for i in np.argsort(-mmr, kind="stable"):
+            if not alive[i]:
+                break
+            order = sorted([c.index for c in chosen] + [int(i)])
+            if joined_length([texts[j] for j in order]) > budget:
+                alive[i] = False
+                continue
+            if grams[i] is None:
+                grams[i] = bigrams(texts[i])
+            if any(near_duplicate(grams[i], grams[c.index], duplicate_overlap) for c in chosen):
+                alive[i] = False
+                continue
+            picked = int(i)
+            break
+        if picked is None:
+            break
+        chosen.append(Choice(picked, float(mmr[picked])))
+        chosen_texts.append(texts[picked])
+        alive[picked] = False
+        sims = embeddings @ embeddings[picked]
+        max_sim = np.maximum(max_sim, sims)
+        alive &= max_sim < duplicate_cos
+        section_count[sec == sections[picked]] += 1
+    return chosen

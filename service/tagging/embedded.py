@@ -1,0 +1,186 @@
+"""EmbeddedTagger: the offline default — encoder embeddings + hashed char n-grams + a linear head.
+
+The head is one-vs-rest logistic regression over the blocks of service.tagging.features (body
+embedding, heading embedding, body n-grams, heading n-grams), trained by `python -m models.train_tagger`
+on the project's own corpus (models/tag_corpus) and stored as plain arrays in
+models/artifacts/tagger.npz + tagger.json (no pickle). Inference is numpy + scipy.sparse only.
+
+Decision rule (multi-label): sigmoid score per tag; every tag whose score reaches its own threshold
+(chosen on out-of-fold predictions during the build) is returned, best first. When none does, the
+best tag is still returned if its score reaches `min_score`, otherwise `other`. If `other` is the best
+tag, it is returned alone.
+
+The trained head only knows the built-in taxonomy: given a custom tag set, this engine falls back to
+the zero-shot engine (service.tagging.zero_shot) over the same encoder.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from service.tagging.base import Tag, Tagger
+from service.tagging.features import DIM, FeatureConfig, Features, featurize
+from service.tagging.tagset import TagSet
+
+ARTIFACT_NAME = "tagger"
+
+
+def default_artifact_dir() -> Path:
+    from service.config import ARTIFACTS_DIR
+
+    return ARTIFACTS_DIR
+
+
+@dataclass
+class LinearHead:
+    """Weights of the one-vs-rest head and its decision thresholds."""
+    tags: list[str]
+    cfg: FeatureConfig
+    w_body: np.ndarray          # (512, K)
+    w_head: np.ndarray          # (512, K)
+    ngram_rows: np.ndarray      # (R,) int64 row ids into the 2 * 2**bits n-gram space (body, then head)
+    ngram_w: np.ndarray         # (R, K)
+    bias: np.ndarray            # (K,)
+    thresholds: np.ndarray      # (K,)
+    min_score: float = 0.0
+    other: str = "other"
+
+    def __post_init__(self):
+        n = 1 << self.cfg.hash_bits
+        k = len(self.tags)
+        rows = self.ngram_rows.astype(np.int64)
+        w = sparse.csr_matrix((2 * n, k), dtype=np.float32)
+        if len(rows):
+            rep = np.repeat(rows, k)
+            col = np.tile(np.arange(k), len(rows))
+            w = sparse.csr_matrix((self.ngram_w.astype(np.float32).ravel(), (rep, col)), shape=(2 * n, k))
+        self._w_body_ngr = w[:n]
+        self._w_head_ngr = w[n:]
+
+    # ---------- scoring ----------
+    def logits(self, f: Features) -> np.ndarray:
+        hw = self.cfg.head_weight
+        z = f.body_emb @ self.w_body + (f.head_emb * hw) @ self.w_head
+        z = z + np.asarray((f.body_ngr @ self._w_body_ngr).todense())
+        z = z + hw * np.asarray((f.head_ngr @ self._w_head_ngr).todense())
+        return (z + self.bias).astype(np.float32)
+
+    def probs(self, f: Features) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logits(f)))
+
+    def decide(self, p: np.ndarray) -> list[list[tuple[str, float]]]:
+        """Per row: (tag id, score) best first, at least one; `other` when nothing fits."""
+        return decide(p, self.tags, self.thresholds, self.min_score, self.other)
+
+    # ---------- storage ----------
+    def save(self, directory: Path, metadata: dict | None = None) -> tuple[Path, Path]:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = {"w_body": self.w_body.astype(np.float32), "w_head": self.w_head.astype(np.float32),
+                  "ngram_rows": self.ngram_rows.astype(np.int32), "ngram_w": self.ngram_w.astype(np.float32),
+                  "bias": self.bias.astype(np.float32), "thresholds": self.thresholds.astype(np.float32)}
+        npz = directory / f"{ARTIFACT_NAME}.npz"
+        write_npz(npz, arrays)
+        meta = {"format": 1, "tags": self.tags, "other": self.other, "features": self.cfg.to_dict(),
+                "min_score": round(float(self.min_score), 4),
+                "thresholds": {t: round(float(v), 4) for t, v in zip(self.tags, self.thresholds)}}
+        meta.update(metadata or {})
+        js = directory / f"{ARTIFACT_NAME}.json"
+        js.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return npz, js
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> "LinearHead":
+        directory = Path(directory) if directory is not None else default_artifact_dir()
+        npz, js = directory / f"{ARTIFACT_NAME}.npz", directory / f"{ARTIFACT_NAME}.json"
+        if not npz.is_file() or not js.is_file():
+            raise FileNotFoundError(f"tagger artifact missing in {directory}; build it with `python -m models.train_tagger`")
+        meta = json.loads(js.read_text(encoding="utf-8"))
+        with np.load(npz, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        return cls(tags=list(meta["tags"]), cfg=FeatureConfig.from_dict(meta["features"]),
+                   w_body=a["w_body"], w_head=a["w_head"], ngram_rows=a["ngram_rows"].astype(np.int64),
+                   ngram_w=a["ngram_w"], bias=a["bias"], thresholds=a["thresholds"],
+                   min_score=float(meta.get("min_score", 0.0)), other=meta.get("other", "other"))
+
+
+def decide(p: np.ndarray, tags: list[str], thresholds: np.ndarray, min_score: float,
+           other: str) -> list[list[tuple[str, float]]]:
+    out = []
+    other_i = tags.index(other) if other in tags else None
+    for row in np.asarray(p, dtype=np.float64):
+        order = np.argsort(-row, kind="stable")
+        top = int(order[0])
+        if other_i is not None and top == other_i:
+            out.append([(other, float(row[top]))])
+            continue
+        chosen = [(tags[i], float(row[i])) for i in order if i != other_i and row[i] >= thresholds[i]]
+        if not chosen:
+            if row[top] >= min_score:
+                chosen = [(tags[top], float(row[top]))]
+            else:
+                chosen = [(other, float(row[other_i]) if other_i is not None else float(1.0 - row[top]))]
+        out.append(chosen)
+    return out
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """np.savez_compressed with fixed zip timestamps and sorted members: identical bytes for identical arrays."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue(), compresslevel=9)
+
+
+class EmbeddedTagger(Tagger):
+    name = "embedded"
+
+    def __init__(self, tagset=None, artifact_dir: str | Path | None = None, batch_size: int = 256, **zero_shot_options):
+        self.tagset = TagSet.load(tagset)
+        self.batch_size = batch_size
+        self.fallback = None
+        self.head = None
+        if self.tagset.fingerprint() != TagSet.builtin().fingerprint():
+            # the trained head only knows the built-in tags: a custom tag set goes to zero-shot
+            from service.tagging.zero_shot import ZeroShotTagger
+
+            self.fallback = ZeroShotTagger(tagset=self.tagset, **zero_shot_options)
+            return
+        self.head = LinearHead.load(artifact_dir)
+        unknown = [t for t in self.head.tags if t not in self.tagset]
+        if unknown:
+            raise ValueError(f"tagger artifact has tags {unknown} that the built-in taxonomy lacks; rebuild it")
+
+    def scores(self, texts: list[str], headings: list[str | None] | None = None) -> np.ndarray:
+        """Raw sigmoid scores (n, K) in the order of self.head.tags."""
+        headings = list(headings) if headings is not None else [None] * len(texts)
+        if len(headings) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(headings)} headings")
+        if not texts:
+            return np.zeros((0, len(self.head.tags)), dtype=np.float32)
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            f = featurize(texts[i:i + self.batch_size], headings[i:i + self.batch_size], self.head.cfg)
+            parts.append(self.head.probs(f))
+        return np.concatenate(parts)
+
+    def classify(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
+        texts = ["" if t is None else str(t) for t in texts]
+        if self.fallback is not None:
+            return self.fallback.classify(texts, headings=headings)
+        decided = self.head.decide(self.scores(texts, headings))
+        return [[Tag(id=t, name=self.tagset.name_of(t), score=round(s, 4)) for t, s in row] for row in decided]
+
+
+__all__ = ["EmbeddedTagger", "LinearHead", "decide", "write_npz", "DIM"]

@@ -1,0 +1,66 @@
+"""ROUGE on hand-computed cases, and the evaluation CLI on a tiny JSONL written here."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from models.evaluate.baselines import fit, lead
+from models.evaluate.rouge import chars, lcs_length, rouge
+
+
+def test_chars_drop_whitespace_and_punctuation():
+    assert chars("我 爱，北京！ABC 1.5%") == list("我爱北京abc15")
+
+
+def test_rouge_hand_cases():
+    # candidate 我爱北京 / reference 我爱上海: unigrams 2/4 both ways → F1 .5; bigrams {我爱} 1/3 → .333;
+    # LCS 我爱 = 2 → .5
+    s = rouge("我爱北京", "我爱上海")
+    assert s.rouge1 == pytest.approx(0.5)
+    assert s.rouge2 == pytest.approx(1 / 3)
+    assert s.rougeL == pytest.approx(0.5)
+    # punctuation and spaces do not count
+    assert rouge("我爱北京。", "我 爱 北 京").rouge1 == pytest.approx(1.0)
+    # LCS 甲丙丁 = 3 of candidate 4 and reference 5: P .75, R .6 → F1 2*.45/1.35
+    assert lcs_length(list("甲乙丙丁"), list("甲丙戊丁己")) == 3
+    assert rouge("甲乙丙丁", "甲丙戊丁己").rougeL == pytest.approx(2 * 0.75 * 0.6 / 1.35)
+    # clipped counts: 好好好 vs 好 → P 1/3, R 1 → .5
+    assert rouge("好好好", "好").rouge1 == pytest.approx(0.5)
+    assert rouge("", "参考").rouge1 == 0.0 and rouge("甲", "").rougeL == 0.0
+
+
+def test_fit_matched_length():
+    pieces = ["第一句很长很长很长。", "第二句。", "第三句话。"]
+    assert fit(pieces, [2, 1, 0], 9) == "第二句。第三句话。"
+    assert fit(pieces, [1, 0, 2], 9, stop_at_misfit=True) == "第二句。"
+    assert lead("甲乙丙。丁戊。", 3, 7) == "甲乙丙。丁戊。"
+    assert lead("甲乙丙。丁戊。", 1, 7) == "甲乙丙。"
+
+
+def test_cli_all_systems(tmp_path, capsys):
+    from models.evaluate.__main__ import main
+
+    items = [
+        {"id": "a", "article": "本市今年一季度地区生产总值同比增长5.6%。工业生产稳中向好，订单充足。"
+                               "消费市场逐步回暖，餐饮收入增长明显。", "summary": "一季度生产总值增长5.6%"},
+        {"id": "b", "article": "公司发布年报，全年营业收入120亿元，同比增长15%。净利润8亿元，同比增长9%。"
+                               "公司拟每10股派发现金红利2元。", "summary": "公司营收120亿元增长15%"},
+    ]
+    path = tmp_path / "tiny.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in items), encoding="utf-8")
+    assert main(["summarization", "--data", str(path)]) == 0
+    out = capsys.readouterr().out
+    for system in ("embedded (ours)", "Lead-1", "Lead-3", "SnowNLP", "TextRank4ZH"):
+        assert f"| {system} |" in out
+    assert "margin of ours over the best baseline" in out
+
+
+def test_presets_load(shared_data):
+    from models.evaluate.summarization import PRESETS
+
+    sets = PRESETS["all"](shared_data)
+    sizes = {title.split()[0]: len(items) for title, items in sets}
+    assert sizes["lcsts_part3"] == 725
+    assert sizes["finna_fincuge"] == 147
+    assert sizes["cfbenchmark_summary"] == 592

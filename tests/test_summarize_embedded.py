@@ -1,0 +1,156 @@
+"""The embedded (default) summarizer: budget, order, exact whole sentences, faithful numbers,
+coverage, no duplicates, and the edge cases (empty, one sentence, no Chinese, tiny budget)."""
+from __future__ import annotations
+
+import pytest
+
+from service.document import Document
+from service.summarize import get_summarizer, summarize
+from service.summarize.embedded import EmbeddedSummarizer
+from service.summarize.numbers import unsupported_numbers
+from service.summarize.plaindoc import document_from_text
+from service.summarize.selection import clause_windows, cut_at_clause
+
+POST = """---
+title: 示范区去年经济运行稳中有进
+---
+2023年，滨江示范区经济运行稳中有进，主要指标保持较快增长。全年实现地区生产总值1,280.5亿元，同比增长6.8%。规模以上工业增加值增长9.2%，增速居全市第一。
+
+一、工业生产
+
+示范区工业生产保持较快增长，新能源装备、生物医药两大产业贡献突出。全年新增规模以上工业企业42户，净增35户。新能源装备产业产值达到315亿元，同比增长21.4%。生物医药产业产值完成206.7亿元，同比增长12.5%。
+
+二、投资与消费
+
+固定资产投资完成410亿元，同比增长7.1%，其中工业投资占比达到46.3%。社会消费品零售总额实现188亿元，同比增长5.5%。新开业商业综合体3个，夜间经济持续活跃。
+
+三、对外开放
+
+外贸进出口额达到96.4亿元，超目标任务8.2个百分点。实际利用外资1.35亿美元，新引进外资企业17家。跨境电商交易额同比增长63%，成为外贸新的增长点。
+
+四、营商环境
+
+示范区推行“一窗受理、集成服务”，企业开办时间压缩至1个工作日。全年为企业兑现扶持资金2.6亿元，惠及企业860户。市场主体总数突破5万户，比上年增加6000户。
+"""
+
+
+@pytest.fixture(scope="module")
+def document() -> Document:
+    from service.reader import read_post
+
+    return read_post(POST)
+
+
+@pytest.fixture(scope="module")
+def engine() -> EmbeddedSummarizer:
+    return EmbeddedSummarizer()
+
+
+def _check_faithful(doc: Document, summary) -> None:
+    whole = {(s.start, s.end) for s in doc.sentences}
+    for s in summary.sentences:
+        assert doc.text[s.start:s.end] == s.text
+        if "cut_at_clause" not in s.flags and "cut" not in s.flags:
+            assert (s.start, s.end) in whole, f"not a whole sentence: {s.text}"
+        assert s.section is not None and 0 <= s.section < len(doc.sections)
+    assert unsupported_numbers(summary.text, doc.text) == []
+
+
+@pytest.mark.parametrize("budget", [40, 80, 150, 300])
+def test_budget_order_exactness(document, engine, budget):
+    summary = engine.summarize(document, max_chars=budget)
+    assert summary.engine == "embedded"
+    assert summary.text and len(summary.text) <= budget
+    starts = [s.start for s in summary.sentences]
+    assert starts == sorted(starts)
+    _check_faithful(document, summary)
+    assert summary.text == "".join(s.text for s in summary.sentences)
+
+
+def test_max_sentences(document, engine):
+    summary = engine.summarize(document, max_chars=1000, max_sentences=2)
+    assert len(summary.sentences) == 2
+
+
+def test_coverage_across_sections(document, engine):
+    summary = engine.summarize(document, max_chars=300)
+    sections = {s.section for s in summary.sentences}
+    assert len(sections) >= 3, [s.text for s in summary.sentences]
+    assert all(s.heading == document.sections[s.section].heading for s in summary.sentences)
+
+
+def test_no_near_duplicates(engine):
+    text = ("今年一季度全市地区生产总值同比增长5.6%，经济运行开局良好。"
+            "今年一季度全市地区生产总值同比增长5.6%，经济运行开局良好！"
+            "一季度全市生产总值同比增长5.6%，经济运行实现良好开局。"
+            "农业生产形势稳定，春播进度快于去年同期。工业企业订单充足，用电量持续上升。"
+            "消费市场逐步回暖，餐饮收入增长明显。外贸出口结构继续优化，机电产品占比提高。")
+    doc = document_from_text(text)
+    summary = engine.summarize(doc, max_chars=200)
+    firsts = [s for s in summary.sentences if "5.6%" in s.text]
+    assert len(firsts) == 1, [s.text for s in summary.sentences]
+
+
+def test_tiny_budget_cuts_at_clause_with_note(document, engine):
+    summary = engine.summarize(document, max_chars=14)
+    assert summary.text and len(summary.text) <= 14
+    assert any("cut" in n for n in summary.notes)
+    assert any(f in ("cut_at_clause", "cut") for s in summary.sentences for f in s.flags)
+    _check_faithful(document, summary)
+
+
+def test_empty_document(engine):
+    summary = engine.summarize(Document(text=""), max_chars=100)
+    assert summary.text == "" and summary.sentences == []
+    assert any("empty" in n for n in summary.notes)
+
+
+def test_one_sentence(engine):
+    doc = document_from_text("央行宣布下调存款准备金率0.5个百分点。")
+    summary = engine.summarize(doc, max_chars=100)
+    assert summary.text == "央行宣布下调存款准备金率0.5个百分点。"
+    assert any("single sentence" in n for n in summary.notes)
+
+
+def test_short_input_returned_whole(engine):
+    doc = document_from_text("今天股市上涨。成交量放大。")
+    summary = engine.summarize(doc, max_chars=100)
+    assert summary.text == "今天股市上涨。成交量放大。"
+    assert any("shorter than the budget" in n for n in summary.notes)
+
+
+def test_no_chinese(engine):
+    doc = document_from_text("The central bank cut rates by 25 basis points on Monday. Markets rallied. "
+                             "Analysts expect another cut later this year. Bond yields fell to 3.1%.")
+    summary = engine.summarize(doc, max_chars=80)
+    assert summary.text and len(summary.text) <= 80
+    assert any("no Chinese" in n for n in summary.notes)
+    _check_faithful(doc, summary)
+
+
+def test_summarize_entry_point_and_key_figures():
+    summary = summarize(POST, max_chars=120)
+    assert summary.engine == "embedded" and len(summary.text) <= 120
+    assert get_summarizer("embedded") is get_summarizer("embedded")
+    values = {(f.indicator, f.value, f.unit) for f in summary.key_figures}
+    assert ("外贸进出口额", "96.4", "亿元") in values
+
+
+def test_long_document_prefilter(engine):
+    sentences = [f"第{i}号项目完成投资{i}.5亿元，带动就业{i * 10}人。" for i in range(1, 400)]
+    doc = document_from_text("".join(sentences))
+    summary = engine.summarize(doc, max_chars=150)
+    assert len(summary.text) <= 150
+    assert any("prefiltered" in n for n in summary.notes)
+    _check_faithful(doc, summary)
+
+
+def test_cut_at_clause_keeps_numbers_whole():
+    assert cut_at_clause("收入1,280.5亿元，同比增长6.8%，增速第一", 12) == "收入1,280.5亿元"
+    assert cut_at_clause("收入1,280.5亿元同比增长", 7) == "收入"
+    assert cut_at_clause("短句", 10) == "短句"
+    assert cut_at_clause("任何文本", 0) == ""
+    text = "甲乙，丙丁戊，己庚"
+    assert [text[a:b] for a, b in clause_windows(text, 5)] == ["甲乙", "丙丁戊", "己庚"]
+    assert ("丙丁戊，己庚" not in [text[a:b] for a, b in clause_windows(text, 5)])
+    assert [text[a:b] for a, b in clause_windows(text, 6)] == ["甲乙", "甲乙，丙丁戊", "丙丁戊", "丙丁戊，己庚", "己庚"]
