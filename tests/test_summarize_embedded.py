@@ -136,8 +136,11 @@ def test_summarize_entry_point_and_key_figures():
     assert ("外贸进出口额", "96.4", "亿元") in values
 
 
-def test_long_document_prefilter(engine):
-    sentences = [f"第{i}号项目完成投资{i}.5亿元，带动就业{i * 10}人。" for i in range(1, 400)]
+def test_long_document_prefilter(engine, monkeypatch):
+    import service.summarize.embedded as embedded
+
+    monkeypatch.setattr(embedded, "MAX_CANDIDATES", 40)
+    sentences = [f"第{i}号项目完成投资{i}.5亿元，带动就业{i * 10}人。" for i in range(1, 90)]
     doc = document_from_text("".join(sentences))
     summary = engine.summarize(doc, max_chars=150)
     assert len(summary.text) <= 150

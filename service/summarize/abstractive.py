@@ -98,7 +98,7 @@ def quantize_int8(model):
 
 
 def _load_error(kind: str, name: str, error: Exception) -> ModelNotAvailable:
-    reason = " ".join(str(error).split())[:400]
+    reason = " ".join(str(error).split())[:400].rstrip(".")
     where = ("the local directory" if looks_like_path(name) else "the hub id") + f" {name!r}"
     hint = ""
     if "tiktoken" in reason or "protobuf" in reason.lower() or "sentencepiece" in reason.lower():

@@ -8,15 +8,16 @@ Pipeline per document
    salience, so that encoding stays bounded.
 2. One batch through the sentence encoder (multilingual USE, models/encoder.py), with the title and
    the digest when the post has them.
-3. Score = centrality to the document centroid + similarity to title/digest (both z-scored within the
-   document) + a position prior (exp decay over the sentence index, bonuses for the lead sentence of a
-   paragraph and of a section) + a mild information prior (figures) − a penalty for very short
-   sentences. The weights (`Weights`) were set on a dev split (LCSTS PART III items with human
-   label < 3 and FinNA test_all items not in the reported test.jsonl) — never on reported items.
+3. Score = centrality to the document centroid and similarity to title/digest (embeddings), plus
+   character-bigram centrality (all z-scored within the document) + a position prior (exp decay over
+   the sentence index, bonuses for the lead sentence of a paragraph and of a section) + a mild
+   information prior (figures) + how much of the budget a sentence fills. The weights (`Weights`)
+   were set on dev data only, never on reported items (see Weights).
 4. Selection: MMR under the character budget (and max_sentences), a per-section coverage penalty, and
    no near duplicates (selection.py); output in document order, sentences whole and exact.
-5. If no sentence fits the budget, the best sentence is cut at a clause boundary (numbers kept whole),
-   and Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
+5. If no sentence fits the budget, the best run of whole clauses (by embedding centrality) from the
+   top sentences is returned, flagged "cut_at_clause"; if not even one clause fits, the best sentence
+   is cut short with numbers kept whole (flag "cut"). Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
 
 Key figures of the whole document (key_figures.py) are returned in Summary.key_figures.
 """
@@ -57,17 +58,18 @@ class Weights:
     short: float = 0.0        # penalty for sentences under 12 content chars
     lexical: float = 0.5      # character-bigram cosine to the whole document (z-scored)
     fill: float = 0.3         # bonus for the share of the budget a sentence fills
-    window_centrality: float = 1.0   # fallback (nothing fits): clause windows by centrality …
-    window_fill: float = 1.0         # … and by how much of the budget they fill
+    window_centrality: float = 3.0   # fallback (nothing fits): clause windows by centrality …
+    window_fill: float = 0.0         # … and by how much of the budget they fill
     window_sentences: int = 3        # … taken from this many best sentences
-    window_score: float = 1.0        # … weighing in their sentence's score
+    window_score: float = 0.0        # … weighing in their sentence's score
     redundancy: float = 0.5
     coverage: float = 0.3
 
 
 @dataclass
 class Features:
-    """Everything selection needs about one document, computed once (encoder called once)."""
+    """Everything selection needs about one document, computed once (one encoder batch; the
+    nothing-fits fallback encodes its clause windows in a second, small batch)."""
     sentences: list[Sentence]
     embeddings: np.ndarray
     centrality: np.ndarray

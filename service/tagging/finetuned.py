@@ -75,7 +75,7 @@ def load_classifier(name: str, device: str = "cpu", quantize: bool = False):
             tokenizer = AutoTokenizer.from_pretrained(path)
             model = AutoModelForSequenceClassification.from_pretrained(path)
         except (OSError, ValueError, ImportError) as error:
-            reason = " ".join(str(error).split())[:400]
+            reason = " ".join(str(error).split())[:400].rstrip(".")
             raise ModelNotAvailable(f"cannot load the classifier from {name!r}: {reason}. {HOW_TO_PROVIDE}") from error
         model.eval()
         if quantize and device == "cpu":
