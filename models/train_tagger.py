@@ -7,8 +7,8 @@ Deterministic: inputs sorted by id, fixed seeds, single-threaded BLAS, liblinear
 random_state, and an npz written with fixed zip timestamps — two builds give identical bytes.
 
 Method: features from service.tagging.features; one-vs-rest logistic regression per tag (all of an
-item's tags are positives; items with a heading are also added once without it, so the head works
-both with and without headings); per-tag thresholds and the fallback `min_score` chosen on
+item's tags are positives; items with a heading are also added once without it and once as the
+heading alone, so the head works with and without headings and learns what a heading says by itself); per-tag thresholds and the fallback `min_score` chosen on
 out-of-fold scores of a stratified k-fold over the corpus; the final head is fit on everything.
 """
 from __future__ import annotations
@@ -98,8 +98,9 @@ def fit_head(feats, y: np.ndarray, tags: list[str], cfg, C: float = C_DEFAULT, a
     if augment:
         has_head = np.flatnonzero(np.asarray(feats.head_ngr.sum(axis=1)).ravel() > 0)
         if len(has_head):
-            x = sparse.vstack([x, feats.subset(has_head).without_heading().matrix(cfg)], format="csr")
-            yy = np.concatenate([y, y[has_head]])
+            sub = feats.subset(has_head)
+            x = sparse.vstack([x, sub.without_heading().matrix(cfg), sub.heading_only().matrix(cfg)], format="csr")
+            yy = np.concatenate([y, y[has_head], y[has_head]])
     n_bits = 1 << cfg.hash_bits
     k = len(tags)
     w = np.zeros((x.shape[1], k), dtype=np.float64)
@@ -234,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         counts[r["tags"][0]] = counts.get(r["tags"][0], 0) + 1
     meta = {"corpus": {"items": len(rows), "sha256_16": corpus_digest(rows), "per_primary_tag": dict(sorted(counts.items()))},
             "training": {"model": "one-vs-rest logistic regression (liblinear, class_weight=balanced)",
-                         "C": args.C, "folds": args.folds, "seed": SEED, "augment_without_heading": True}}
+                         "C": args.C, "folds": args.folds, "seed": SEED, "augment": "each headed item also without its heading and as its heading alone"}}
     npz, js = head.save(Path(args.out) if args.out else ARTIFACTS_DIR, meta)
     print(f"wrote {npz} ({npz.stat().st_size / 1024:.0f} KiB) and {js.name}: {len(rows)} items, "
           f"{len(head.tags)} tags, {len(head.ngram_rows)} n-gram rows")

@@ -133,7 +133,9 @@ def build_app() -> gr.Blocks:
         gr.Markdown("## 中文新闻摘要与分类 · Chinese news: summary, sections, tags, key figures")
         with gr.Row():
             max_chars = gr.Slider(40, 600, value=default_chars, step=10, label="Summary length (characters)")
-            engine = gr.Dropdown(choices, value=_default_engine(), label="Summarizer engine")
+            # custom values reach analyze_text, which refuses an unavailable engine with the reason
+            engine = gr.Dropdown(choices, value=_default_engine(), label="Summarizer engine",
+                                 allow_custom_value=True, elem_id="engine")
         gr.Markdown(note, elem_id="engine-note")
         with gr.Tabs():
             with gr.Tab("Paste text"):

@@ -128,7 +128,9 @@ def test_oversized_and_empty_input_are_refused(client):
 
 
 def test_unconfigured_transformers_engine_is_refused(client):
-    with pytest.raises(Exception):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="not available.*ZHNEWS_SUMMARIZER_MODEL"):
         client.predict("今天全市气温超过三十五度。气象台发布高温预警。", 150, "transformers", api_name="/analyze")
 
 
@@ -162,3 +164,13 @@ def test_analyze_files_per_file_results_and_downloads(client, tmp_path):
     records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert sorted(r["path"] for r in records) == ["heat.md", "school.html"]
     assert all(r["summary"]["text"] and r["sections"][0]["tags"] for r in records)
+
+
+def test_transformers_engine_offered_only_when_configured(monkeypatch):
+    from service.app import engine_choices
+
+    monkeypatch.delenv("ZHNEWS_SUMMARIZER_MODEL", raising=False)
+    choices, note = engine_choices()
+    assert choices == ["embedded"] and "ZHNEWS_SUMMARIZER_MODEL" in note
+    monkeypatch.setenv("ZHNEWS_SUMMARIZER_MODEL", "/models/some-local-model")
+    assert engine_choices()[0] == ["embedded", "transformers"]

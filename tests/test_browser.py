@@ -67,6 +67,7 @@ def test_paste_click_and_read_summary_and_tags(page):
     assert any(name in article_text for name in tag_names), (tag_names, article_text[:500])
     assert any(name in table_text for name in tag_names), (tag_names, table_text[:500])
     assert "产业升级" in article_text
+    assert "ZHNEWS_SUMMARIZER_MODEL" in page.locator("#engine-note").inner_text()
 
 
 def test_article_markup_is_not_executed(page):

@@ -62,6 +62,8 @@ class Weights:
     window_fill: float = 0.0         # … and by how much of the budget they fill
     window_sentences: int = 3        # … taken from this many best sentences
     window_score: float = 0.0        # … weighing in their sentence's score
+    window_prefix: float = 0.0       # … a bonus for starting at the sentence's start
+    window_position: float = 0.0     # … and for the sentence's position (exp(-index / tau))
     redundancy: float = 0.5
     coverage: float = 0.3
 
@@ -219,6 +221,8 @@ def select(document: Document, features: Features, budget: int, max_sentences: i
         texts = [sents[i].text[a:b] for i, a, b in windows]
         cos = features.encode(texts) @ features.centroid
         value = [w.window_score * scores[i] + w.window_centrality * c + w.window_fill * (b - a) / budget
+                 + w.window_prefix * (sents[i].text[:a].strip() == "")
+                 + w.window_position * math.exp(-features.position[i] / max(w.tau, 1e-3))
                  for (i, a, b), c in zip(windows, cos)]
         i, a, b = windows[int(np.argmax(value))]
         s = sents[i]

@@ -50,23 +50,26 @@ class LinearHead:
     other: str = "other"
 
     def __post_init__(self):
+        # n-gram weights are stored only for the rows the training data touched; a lookup from hashed
+        # column to stored row (0 = a zero row) keeps inference a sparse × dense product
         n = 1 << self.cfg.hash_bits
         k = len(self.tags)
-        rows = self.ngram_rows.astype(np.int64)
-        w = sparse.csr_matrix((2 * n, k), dtype=np.float32)
-        if len(rows):
-            rep = np.repeat(rows, k)
-            col = np.tile(np.arange(k), len(rows))
-            w = sparse.csr_matrix((self.ngram_w.astype(np.float32).ravel(), (rep, col)), shape=(2 * n, k))
-        self._w_body_ngr = w[:n]
-        self._w_head_ngr = w[n:]
+        lookup = np.zeros(2 * n, dtype=np.int32)
+        lookup[self.ngram_rows.astype(np.int64)] = np.arange(1, len(self.ngram_rows) + 1, dtype=np.int32)
+        self._lookup_body, self._lookup_head = lookup[:n], lookup[n:]
+        self._w_ngr = np.vstack([np.zeros((1, k), np.float32), self.ngram_w.astype(np.float32).reshape(-1, k)])
+
+    def _ngram_logits(self, x: sparse.csr_matrix, lookup: np.ndarray) -> np.ndarray:
+        x = sparse.csr_matrix(x)
+        remapped = sparse.csr_matrix((x.data, lookup[x.indices], x.indptr), shape=(x.shape[0], self._w_ngr.shape[0]))
+        return remapped @ self._w_ngr
 
     # ---------- scoring ----------
     def logits(self, f: Features) -> np.ndarray:
         hw = self.cfg.head_weight
         z = f.body_emb @ self.w_body + (f.head_emb * hw) @ self.w_head
-        z = z + np.asarray((f.body_ngr @ self._w_body_ngr).todense())
-        z = z + hw * np.asarray((f.head_ngr @ self._w_head_ngr).todense())
+        z = z + self._ngram_logits(f.body_ngr, self._lookup_body)
+        z = z + hw * self._ngram_logits(f.head_ngr, self._lookup_head)
         return (z + self.bias).astype(np.float32)
 
     def probs(self, f: Features) -> np.ndarray:

@@ -27,6 +27,7 @@ _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _K = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 _SEEDS = {"body": np.uint64(0x5851F42D4C957F2D), "head": np.uint64(0x2545F4914F6CDD1D)}
 _SPACE = re.compile(r"\s+")
+_MARKUP = re.compile(r"<[^<>]{0,200}>|&nbsp;|&[a-z]{2,6};")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,11 @@ class FeatureConfig:
 
 
 def clean(text: str | None) -> str:
-    return _SPACE.sub(" ", text or "").strip()
+    """Whitespace collapsed, HTML tags and entities dropped (sections of posts may keep <p> markup)."""
+    text = text or ""
+    if "<" in text or "&" in text:
+        text = _MARKUP.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
 
 
 def encoder_inputs(texts, headings, cfg: FeatureConfig) -> tuple[list[str], list[str]]:
@@ -125,6 +130,10 @@ class Features:
     def without_heading(self) -> "Features":
         return Features(self.body_emb, np.zeros_like(self.head_emb), self.body_ngr,
                         sparse.csr_matrix(self.head_ngr.shape, dtype=np.float32))
+
+    def heading_only(self) -> "Features":
+        return Features(np.zeros_like(self.body_emb), self.head_emb,
+                        sparse.csr_matrix(self.body_ngr.shape, dtype=np.float32), self.head_ngr)
 
     def matrix(self, cfg: FeatureConfig, blocks=("body_emb", "head_emb", "body_ngr", "head_ngr")) -> sparse.csr_matrix:
         """All blocks side by side: [body_emb | head_emb·w | body_ngr | head_ngr·w] (sparse)."""

@@ -1,0 +1,223 @@
+"""python -m models.evaluate classification [--devset PATH] [--finnl PATH] [--limit N] ...
+
+Section tagging, in one run:
+
+1. Development set (real sections, models/devset; the project's own labels): the default (embedded)
+   engine, the keyword baseline (jieba TF-IDF against tag descriptions) and the zero-shot engine
+   (built-in descriptions + examples) side by side — top-1 accuracy (predicted primary == gold
+   primary), top-1 in any gold tag, macro-/micro-F1 over the tag sets (multi-label, per tag present
+   in the gold labels), sections per second, and a confusion summary (most frequent gold → predicted
+   primary confusions).
+2. Corpus k-fold cross-validation of the default (models/tag_corpus, the training corpus; out-of-fold
+   scores with the shipped thresholds), and the zero-shot engine on the same corpus (no training).
+3. FinNL (../shared/data/finnl_fincuge_cls/test.jsonl, all items): the custom-tag-set path — the
+   zero-shot engine over models/tagsets/finnl_fincuge.yaml with descriptions only and with the
+   ≤5 examples per tag — micro- and macro-F1 (upstream noise labels are not scored).
+
+Parts whose data is missing are skipped with a note. Nothing here trains on the dev set or FinNL.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+FINNL = SHARED / "data" / "finnl_fincuge_cls" / "test.jsonl"
+FINNL_TAGS = ROOT / "models" / "tagsets" / "finnl_fincuge.yaml"
+FINNL_NOISE = {"政府", "外国经济", "中国经济", "公园", "躯体", "屈辱", "上个"}
+
+
+# ---------------------------------------------------------------- metrics
+def scores(pred: list[list[str]], gold: list[list[str]], labels: list[str] | None = None) -> dict:
+    """top-1 (first predicted == first gold), top-1 in any gold, micro/macro-F1 over `labels`
+    (default: every label that occurs in the gold sets)."""
+    if labels is None:
+        labels = sorted({t for g in gold for t in g})
+    n = len(gold)
+    top1 = sum(bool(p) and bool(g) and p[0] == g[0] for p, g in zip(pred, gold)) / max(1, n)
+    any1 = sum(bool(p) and p[0] in g for p, g in zip(pred, gold)) / max(1, n)
+    per = {}
+    tp_all = fp_all = fn_all = 0
+    for t in labels:
+        tp = sum(t in p and t in g for p, g in zip(pred, gold))
+        fp = sum(t in p and t not in g for p, g in zip(pred, gold))
+        fn = sum(t not in p and t in g for p, g in zip(pred, gold))
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        per[t] = 2 * tp / max(1, 2 * tp + fp + fn)
+    micro = 2 * tp_all / max(1, 2 * tp_all + fp_all + fn_all)
+    return {"n": n, "top1": top1, "top1_any": any1, "macro_f1": float(np.mean(list(per.values()))) if per else 0.0,
+            "micro_f1": micro, "per_tag": per}
+
+
+def confusions(pred: list[list[str]], gold: list[list[str]], k: int = 5) -> list[tuple[str, str, int]]:
+    c = Counter((g[0], p[0]) for p, g in zip(pred, gold) if p and g and p[0] != g[0])
+    return [(a, b, n) for (a, b), n in sorted(c.items(), key=lambda x: (-x[1], x[0]))[:k]]
+
+
+def _run(tagger, texts, headings):
+    # warm the encoder and any lazy state on one item first, so the rate measures steady work
+    tagger.classify(texts[:1], headings=headings[:1])
+    t0 = time.perf_counter()
+    out = tagger.classify(texts, headings=headings)
+    dt = time.perf_counter() - t0
+    return [[t.id for t in row] for row in out], len(texts) / max(dt, 1e-9)
+
+
+def _table(rows: list[tuple], header: tuple) -> str:
+    cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
+    return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in cells[1:]])
+
+
+# ---------------------------------------------------------------- data
+def _read_jsonl(path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_dev(path: str | None) -> tuple[list[dict] | None, str]:
+    if path:
+        rows = _read_jsonl(path)
+        return [{"id": r.get("id"), "text": r["text"], "heading": r.get("heading"), "tags": list(r["tags"])}
+                for r in rows], str(path)
+    try:
+        from models.devset.load import load_devset
+    except ImportError as exc:
+        return None, f"dev set loader missing ({exc})"
+    try:
+        return load_devset(), "models/devset (real sections from ../shared/data)"
+    except FileNotFoundError as exc:
+        return None, f"dev set skipped: {exc}"
+
+
+# ---------------------------------------------------------------- parts
+def devset_part(rows, args, out) -> None:
+    from models.evaluate.keyword_baseline import KeywordTagger
+    from service.tagging.embedded import EmbeddedTagger
+    from service.tagging.zero_shot import ZeroShotTagger
+
+    texts = [r["text"] for r in rows]
+    heads = [r["heading"] for r in rows]
+    gold = [r["tags"] for r in rows]
+    systems = [("default (embedded)", lambda: EmbeddedTagger(artifact_dir=args.artifact)),
+               ("keyword baseline (jieba TF-IDF)", lambda: KeywordTagger()),
+               ("zero-shot (descriptions + examples)", lambda: ZeroShotTagger())]
+    table, conf = [], []
+    for name, make in systems:
+        pred, rate = _run(make(), texts, heads)
+        s = scores(pred, gold)
+        table.append((name, f"{s['top1']:.3f}", f"{s['top1_any']:.3f}", f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}",
+                      f"{rate:.0f}"))
+        conf.append((name, confusions(pred, gold)))
+    out(_table(table, ("system", "top-1 acc", "top-1 in gold", "macro-F1", "micro-F1", "sections/s")))
+    out("")
+    out("confusion summary (gold primary → predicted primary, most frequent):")
+    for name, cs in conf:
+        out(f"  {name}: " + ("; ".join(f"{a}→{b} ×{n}" for a, b, n in cs) or "none"))
+
+
+def corpus_part(args, out) -> None:
+    from models.train_tagger import load_corpus, out_of_fold
+    from service.tagging.embedded import LinearHead, decide
+    from service.tagging.features import featurize
+    from service.tagging.tagset import TagSet
+    from service.tagging.zero_shot import ZeroShotTagger
+
+    rows = load_corpus(args.corpus)
+    if args.limit:
+        rows = rows[: args.limit]
+    if len(rows) < 2 * args.folds:
+        out(f"corpus CV skipped: {len(rows)} items")
+        return
+    head = LinearHead.load(args.artifact)
+    ts = TagSet.builtin()
+    feats = featurize([r["text"] for r in rows], [r["heading"] for r in rows], head.cfg)
+    p, _ = out_of_fold(rows, feats, ts.ids, head.cfg, n_folds=args.folds, other=ts.other)
+    # the artifact's tag order is the built-in one; use its thresholds on the out-of-fold scores
+    pred = [[t for t, _ in r] for r in decide(p, ts.ids, head.thresholds, head.min_score, ts.other)]
+    gold = [r["tags"] for r in rows]
+    s = scores(pred, gold)
+    zs = ZeroShotTagger()
+    zpred, _ = _run(zs, [r["text"] for r in rows], [r["heading"] for r in rows])
+    z = scores(zpred, gold)
+    out(_table([(f"default (embedded), {args.folds}-fold CV", f"{s['top1']:.3f}", f"{s['top1_any']:.3f}", f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}"),
+                ("zero-shot (no training)", f"{z['top1']:.3f}", f"{z['top1_any']:.3f}", f"{z['macro_f1']:.3f}", f"{z['micro_f1']:.3f}")],
+               ("system (corpus, n=%d)" % len(rows), "top-1 acc", "top-1 in gold", "macro-F1", "micro-F1")))
+
+
+def finnl_part(path, args, out) -> None:
+    from service.tagging.tagset import TagSet
+    from service.tagging.zero_shot import ZeroShotTagger
+
+    items = _read_jsonl(path)
+    if args.limit:
+        items = items[: args.limit]
+    ts = TagSet.load(args.finnl_tags)
+    labels = [t for t in ts.ids if t != ts.other]
+    gold = [[x for x in it["labels"] if x not in FINNL_NOISE] for it in items]
+    labels = [t for t in labels if any(t in g for g in gold)]
+    texts = [it["text"] for it in items]
+    n_ex = max(len(t.examples) for t in ts.tags)
+    rows = []
+    for name, use in (("zero-shot, descriptions only", False), (f"zero-shot, descriptions + ≤{n_ex} examples", True)):
+        pred, rate = _run(ZeroShotTagger(tagset=ts, use_examples=use), texts, [None] * len(texts))
+        s = scores(pred, gold, labels)
+        rows.append((name, f"{s['micro_f1']:.3f}", f"{s['macro_f1']:.3f}", f"{s['top1_any']:.3f}", f"{rate:.0f}"))
+    out(_table(rows, (f"FinNL test (n={len(items)}, {len(labels)} classes)", "micro-F1", "macro-F1", "top-1 in gold", "items/s")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m models.evaluate classification", description=__doc__.split("\n")[2])
+    ap.add_argument("--devset", default=None, help="JSONL {text, heading, tags} (default: models/devset via load_devset)")
+    ap.add_argument("--finnl", default=str(FINNL), help="FinNL test JSONL {id, text, labels}")
+    ap.add_argument("--finnl-tags", default=str(FINNL_TAGS), help="the FinNL classes as a user's tag file")
+    ap.add_argument("--corpus", default=str(ROOT / "models" / "tag_corpus"), help="training corpus for the CV part")
+    ap.add_argument("--artifact", default=None, help="tagger artifact folder (default models/artifacts)")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--limit", type=int, default=None, help="use at most N items of each data set (quick runs)")
+    ap.add_argument("--skip", action="append", default=[], choices=["devset", "cv", "finnl"], help="skip a part")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
+    out = lambda s="": print(s, flush=True)
+
+    out("## Section tagging: development set")
+    if "devset" in args.skip:
+        out("(skipped)")
+    else:
+        rows, origin = load_dev(args.devset)
+        if rows is None:
+            out(origin)
+        else:
+            if args.limit:
+                rows = rows[: args.limit]
+            out(f"{len(rows)} sections from {origin}; primary tags: " +
+                ", ".join(f"{t} {n}" for t, n in Counter(r['tags'][0] for r in rows).most_common()))
+            out("")
+            devset_part(rows, args, out)
+    out("")
+    out("## Training corpus, cross-validated (not the dev set)")
+    if "cv" in args.skip:
+        out("(skipped)")
+    else:
+        corpus_part(args, out)
+    out("")
+    out("## Custom tag set: FinNL (BBT-FinCUGE) classes as a user's tag file")
+    if "finnl" in args.skip:
+        out("(skipped)")
+    elif not Path(args.finnl).is_file():
+        out(f"FinNL skipped: {args.finnl} not found")
+    else:
+        finnl_part(args.finnl, args, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

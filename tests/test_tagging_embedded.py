@@ -1,0 +1,138 @@
+"""The embedded default tagger, the zero-shot engine for custom tag sets, and the deterministic build."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from service.tagging import classify
+from service.tagging.base import Tag
+from service.tagging.embedded import EmbeddedTagger, LinearHead, decide
+from service.tagging.tagset import TagSet
+
+# original sections written for these tests
+PROJECTS_AND_INVESTMENT = (
+    "今年以来，我县坚持招商引资和项目建设双轮驱动，全年新签约亿元以上招商项目36个，协议引资总额达到280亿元；"
+    "42个省市重点项目完成固定资产投资156亿元，其中新能源电池材料项目已经开工建设，"
+    "物流园基础设施一期工程年底前竣工。")
+NEUTRAL_BODY = "今年以来，全区上下认真贯彻落实各项部署，相关工作取得积极进展，各项指标稳步提升。"
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return EmbeddedTagger()
+
+
+def test_artifact_is_small_and_portable():
+    from service.config import ARTIFACTS_DIR
+
+    npz, js = ARTIFACTS_DIR / "tagger.npz", ARTIFACTS_DIR / "tagger.json"
+    assert npz.stat().st_size < 5 * 1024 * 1024
+    meta = json.loads(js.read_text(encoding="utf-8"))
+    assert meta["tags"] == TagSet.builtin().ids
+    with np.load(npz, allow_pickle=False) as z:  # plain arrays, no pickled objects
+        assert {"w_body", "w_head", "ngram_rows", "ngram_w", "bias", "thresholds"} <= set(z.files)
+
+
+def test_classify_shape_order_and_names(tagger):
+    texts = [PROJECTS_AND_INVESTMENT, "沪指今日高开高走，两市成交额突破一万亿元，半导体板块领涨。", "", "（记者 王明）"]
+    out = tagger.classify(texts)
+    assert len(out) == len(texts)
+    builtin = TagSet.builtin()
+    for row in out:
+        assert row and all(isinstance(t, Tag) for t in row)
+        assert [t.score for t in row] == sorted((t.score for t in row), reverse=True)
+        assert all(t.id in builtin and t.name == builtin.name_of(t.id) for t in row)
+        assert len({t.id for t in row}) == len(row)
+        if any(t.id == "other" for t in row):
+            assert len(row) == 1
+    assert out[1][0].id == "capital_markets"
+    assert classify([]) == []
+
+
+def test_multi_label_projects_and_investment(tagger):
+    ids = [t.id for t in tagger.classify([PROJECTS_AND_INVESTMENT])[0]]
+    assert "project_construction" in ids and "investment_attraction" in ids, ids
+
+
+def test_heading_is_a_strong_signal(tagger):
+    s = tagger.scores([NEUTRAL_BODY] * 3, headings=[None, "优化营商环境 提升政务服务水平", "科技创新能力持续增强"])
+    tags = tagger.head.tags
+    be, inn = tags.index("business_environment"), tags.index("innovation")
+    assert s[1, be] > s[0, be] and s[1, be] > s[2, be]
+    assert s[2, inn] > s[0, inn] and s[2, inn] > s[1, inn]
+    out = tagger.classify([NEUTRAL_BODY] * 2, headings=["优化营商环境 提升政务服务水平", "科技创新能力持续增强"])
+    assert out[0][0].id == "business_environment"
+    assert out[1][0].id == "innovation"
+
+
+def test_headings_length_mismatch(tagger):
+    with pytest.raises(ValueError):
+        tagger.classify(["a", "b"], headings=["x"])
+
+
+def test_decide_other_fallback():
+    tags = ["a", "b", "other"]
+    thr = np.array([0.5, 0.5, 0.5])
+    p = np.array([[0.9, 0.7, 0.1],    # both pass
+                  [0.3, 0.2, 0.1],    # none passes, best above min_score → best alone
+                  [0.05, 0.04, 0.2],  # other is best
+                  [0.1, 0.08, 0.05]])  # none passes, best below min_score → other
+    rows = decide(p, tags, thr, 0.2, "other")
+    assert [[t for t, _ in r] for r in rows] == [["a", "b"], ["a"], ["other"], ["other"]]
+
+
+def _custom_yaml(tmp_path, with_examples=True):
+    ex = lambda *xs: ("\n    examples:\n" + "".join(f"      - {x}\n" for x in xs)) if with_examples else "\n"
+    p = tmp_path / "mytags.yaml"
+    p.write_text(
+        "name: my-tags\ntags:\n"
+        "  - id: football\n    name: 足球\n    description: 足球比赛、球队、球员转会和联赛积分" + ex("主队在主场二比一战胜对手", "俱乐部宣布签下一名新前锋") +
+        "  - id: weather\n    name: 天气\n    description: 天气预报、降雨、气温变化、台风和寒潮" + ex("明天全市有中到大雨", "受寒潮影响气温将下降八度") +
+        "  - id: stocks\n    name: 股市\n    description: 股票市场行情、指数涨跌、个股涨停和成交额" + ex("沪指收盘上涨百分之一", "多只个股涨停"),
+        encoding="utf-8")
+    return p
+
+
+def test_custom_tagset_end_to_end(tmp_path):
+    path = _custom_yaml(tmp_path)
+    texts = ["联赛第十轮，客队凭借补时阶段的进球一比零取胜，积分升至第三。",
+             "气象台预计，本周后半段将有一次明显降雨过程，最高气温降至十五度。",
+             "今日三大指数集体收涨，创业板指涨超两个百分点，两市成交额放大。"]
+    for engine in ("zero-shot", "embedded"):  # the embedded engine falls back to zero-shot for custom tags
+        out = classify(texts, tagset=str(path), engine=engine)
+        assert [row[0].id for row in out] == ["football", "weather", "stocks"], engine
+        assert out[0][0].name == "足球"
+    tagger = EmbeddedTagger(tagset=str(path))
+    assert tagger.fallback is not None and tagger.head is None
+
+
+def test_custom_tagset_learns_from_examples(tmp_path):
+    from service.tagging.zero_shot import ZeroShotTagger
+
+    zs = ZeroShotTagger(tagset=str(_custom_yaml(tmp_path, with_examples=False)), fit_min=2)
+    assert zs.linear is None
+    text = "门将扑出点球，球队惊险晋级八强。"
+    before = zs.similarities(zs.embed([text]))[0, 0]
+    zs.add_examples(["前锋梅开二度帮助球队逆转", "球队主教练赛后接受采访", "明日有雷阵雨", "今晚到明天多云转晴",
+                     "股指震荡走高", "银行股集体拉升"], ["football", "football", "weather", "weather", "stocks", "stocks"])
+    assert zs.linear is not None  # ≥ fit_min labelled texts per tag: a linear head is fit too
+    after = zs.similarities(zs.embed([text]))[0, 0]
+    assert after > before
+    with pytest.raises(ValueError):
+        zs.add_examples(["x"], ["no_such_tag"])
+
+
+def test_deterministic_build(tmp_path):
+    from models.train_tagger import main
+
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        assert main(["--limit", "4", "--folds", "2", "--out", str(out)]) == 0
+        digests.append([hashlib.sha256((out / f).read_bytes()).hexdigest() for f in ("tagger.npz", "tagger.json")])
+    assert digests[0] == digests[1]
+    head = LinearHead.load(tmp_path / "a")
+    assert head.tags == TagSet.builtin().ids
