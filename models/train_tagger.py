@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="keep the first N items per primary tag")
     ap.add_argument("--folds", type=int, default=5, help="k for the threshold-choosing cross-validation")
     ap.add_argument("--C", type=float, default=C_DEFAULT)
+    ap.add_argument("--hash-bits", type=int, default=None, help="n-gram hash space 2**bits (default: FeatureConfig's)")
     args = ap.parse_args(argv)
 
     os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
@@ -229,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     if not rows:
         print(f"no labelled rows in {args.corpus}", file=sys.stderr)
         return 1
-    head, info = build(rows, n_folds=args.folds, C=args.C)
+    from service.tagging.features import FeatureConfig
+
+    cfg = FeatureConfig() if args.hash_bits is None else FeatureConfig(hash_bits=args.hash_bits)
+    head, info = build(rows, cfg=cfg, n_folds=args.folds, C=args.C)
     counts: dict = {}
     for r in rows:
         counts[r["tags"][0]] = counts.get(r["tags"][0], 0) + 1

@@ -53,19 +53,19 @@ class Weights:
     position: float = 3.0     # weight of exp(-index / tau)
     tau: float = 3.0
     paragraph_lead: float = 0.3
-    section_lead: float = 0.3
+    section_lead: float = 1.0   # fixed prior: only multi-section posts have section leads (none in dev)
     figures: float = 0.1
     short: float = 0.0        # penalty for sentences under 12 content chars
     lexical: float = 0.5      # character-bigram cosine to the whole document (z-scored)
     fill: float = 0.3         # bonus for the share of the budget a sentence fills
     window_centrality: float = 3.0   # fallback (nothing fits): clause windows by centrality …
     window_fill: float = 0.0         # … and by how much of the budget they fill
-    window_sentences: int = 3        # … taken from this many best sentences
+    window_sentences: int = 8        # … taken from this many best sentences
     window_score: float = 0.0        # … weighing in their sentence's score
     window_prefix: float = 0.0       # … a bonus for starting at the sentence's start
-    window_position: float = 0.0     # … and for the sentence's position (exp(-index / tau))
+    window_position: float = 1.0     # … and for the sentence's position (exp(-index / tau))
     redundancy: float = 0.5
-    coverage: float = 0.3
+    coverage: float = 1.0       # fixed prior, per sentence already taken from the same section
 
 
 @dataclass
