@@ -2,10 +2,10 @@
 
 Pipeline per document
 1. Candidates: the document's sentences (the reader's splitter keeps them whole); fragments with fewer
-   than 6 content characters are dropped unless nothing else is left. Very long documents (more than
-   MAX_CANDIDATES sentences, e.g. government work reports) are cut down by a cheap prefilter first:
-   every section's and paragraph's lead sentence plus the best of the rest by character-bigram
-   salience, so that encoding stays bounded.
+   than 6 content characters are dropped unless nothing else is left. Only max(20, budget // 6)
+   candidates (at most 300) are encoded: every section's first sentence plus the best by the
+   encoder-free part of the score (position, leads, bigram centrality, fill). Encoding is >90 % of
+   the time, so this bounds the cost of long articles and of 1000-sentence government reports.
 2. One batch through the sentence encoder (multilingual USE, models/encoder.py), with the title and
    the digest when the post has them.
 3. Score = centrality to the document centroid and similarity to title/digest (embeddings), plus
@@ -35,6 +35,7 @@ from service.summarize.base import Summarizer, Summary, SummarySentence
 from service.summarize.selection import bigrams, clause_windows, near_duplicate, cut_at_clause, joined_length, joiner, mmr_select
 
 MAX_CANDIDATES = 300
+MIN_CANDIDATES = 20
 MIN_CONTENT_CHARS = 6
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CONTENT = re.compile(r"[\w]")
@@ -98,31 +99,31 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / sd if sd > 1e-6 else np.zeros_like(x)
 
 
-def _prefilter(document: Document, sentences: list[Sentence], limit: int) -> list[int]:
-    """Indices of at most `limit` sentences worth encoding: leads first, then bigram salience."""
-    text = "".join(s.text for s in sentences)
-    df = Counter(text[i:i + 2] for i in range(len(text) - 1))
-    keep: set[int] = set()
-    seen_sections: set[int] = set()
-    seen_paragraphs: set[tuple[int, int]] = set()
-    for i, s in enumerate(sentences):
-        if i < 20 or s.section not in seen_sections:
-            keep.add(i)
-        seen_sections.add(s.section)
-        if (s.section, s.paragraph) not in seen_paragraphs and len(keep) < limit // 2:
-            keep.add(i)
-        seen_paragraphs.add((s.section, s.paragraph))
-    keep = set(sorted(keep)[:limit // 2 + 20])
-    rest = []
-    for i, s in enumerate(sentences):
-        if i in keep:
-            continue
-        grams = [s.text[j:j + 2] for j in range(len(s.text) - 1)]
-        salience = sum(math.log1p(df[g]) for g in set(grams)) / math.sqrt(len(grams) + 1)
-        rest.append((salience, i))
-    rest.sort(reverse=True)
-    for _, i in rest[:max(0, limit - len(keep))]:
-        keep.add(i)
+def _cap(budget: int | None) -> int:
+    """How many candidates to encode: enough for the budget (a sentence is ~25-40 chars), bounded."""
+    if not budget:
+        return MAX_CANDIDATES
+    return max(MIN_CANDIDATES, min(MAX_CANDIDATES, budget // 6))
+
+
+def _prefilter(candidates: list[Sentence], positions: np.ndarray, lexical: np.ndarray, para_lead: np.ndarray,
+               sec_lead: np.ndarray, limit: int, w: "Weights", budget: int | None) -> list[int]:
+    """Indices of the `limit` candidates best by the encoder-free part of the score (position, leads,
+    bigram centrality, fill); every section's first candidate is kept for coverage."""
+    cheap = w.position * np.exp(-positions / max(w.tau, 1e-3)) + w.lexical * _zscore(lexical) \
+        + w.paragraph_lead * para_lead + w.section_lead * sec_lead
+    if budget:
+        cheap = cheap + w.fill * np.minimum(1.0, np.array([len(c.text) for c in candidates]) / budget)
+    keep: dict[int, None] = {}
+    seen: set[int] = set()
+    for i, c in enumerate(candidates):
+        if c.section not in seen and len(keep) < limit // 2:
+            keep[i] = None
+        seen.add(c.section)
+    for i in np.argsort(-cheap, kind="stable"):
+        if len(keep) >= limit:
+            break
+        keep[int(i)] = None
     return sorted(keep)
 
 
@@ -140,27 +141,19 @@ def _lexical(texts: list[str]) -> np.ndarray:
     return np.array(out, dtype=np.float32)
 
 
-def prepare(document: Document, encode=None) -> Features | None:
-    """Candidate sentences and their features; None when the document has no sentences."""
+def prepare(document: Document, encode=None, budget: int | None = None,
+            weights: "Weights | None" = None) -> Features | None:
+    """Candidate sentences and their features; None when the document has no sentences. With a
+    budget, only the best candidates by the encoder-free score are encoded (see _cap)."""
     if encode is None:
         from models.encoder import encode
+    w = weights or Weights()
     everything = document.sentences
     if not everything:
         return None
     index_of = {id(s): i for i, s in enumerate(everything)}
     candidates = [s for s in everything if _content_len(s.text) >= MIN_CONTENT_CHARS] or \
         [s for s in everything if _content_len(s.text) > 0] or everything
-    notes: list[str] = []
-    if len(candidates) > MAX_CANDIDATES:
-        keep = _prefilter(document, candidates, MAX_CANDIDATES)
-        notes.append(f"long input: {len(candidates)} sentences prefiltered to {len(keep)} candidates")
-        candidates = [candidates[i] for i in keep]
-    queries = [q for q in (document.title, document.digest) if q and q.strip()]
-    vectors = encode([s.text for s in candidates] + queries)
-    emb, query_vecs = vectors[:len(candidates)], vectors[len(candidates):]
-    weights = np.sqrt(np.array([max(1, _content_len(s.text)) for s in candidates], dtype=np.float32))
-    centroid = (emb * weights[:, None]).sum(0)
-    centroid /= np.linalg.norm(centroid) or 1.0
     first_in_paragraph: set[tuple[int, int]] = set()
     first_in_section: set[int] = set()
     para_lead, sec_lead = [], []
@@ -170,17 +163,34 @@ def prepare(document: Document, encode=None) -> Features | None:
         first_in_paragraph.add((s.section, s.paragraph))
         first_in_section.add(s.section)
     pos = np.array([index_of[id(s)] for s in candidates], dtype=np.float32)
+    para = np.array([para_lead[int(i)] for i in pos], dtype=np.float32)
+    sec = np.array([sec_lead[int(i)] for i in pos], dtype=np.float32)
+    lexical = _lexical([s.text for s in candidates])
+    notes: list[str] = []
+    limit = _cap(budget)
+    if len(candidates) > limit:
+        keep = _prefilter(candidates, pos, lexical, para, sec, limit, w, budget)
+        if len(candidates) > MAX_CANDIDATES:
+            notes.append(f"long input: {len(candidates)} sentences prefiltered to {len(keep)} candidates")
+        candidates = [candidates[i] for i in keep]
+        pos, para, sec, lexical = pos[keep], para[keep], sec[keep], lexical[keep]
+    queries = [q for q in (document.title, document.digest) if q and q.strip()]
+    vectors = encode([s.text for s in candidates] + queries)
+    emb, query_vecs = vectors[:len(candidates)], vectors[len(candidates):]
+    lengths = np.sqrt(np.array([max(1, _content_len(s.text)) for s in candidates], dtype=np.float32))
+    centroid = (emb * lengths[:, None]).sum(0)
+    centroid /= np.linalg.norm(centroid) or 1.0
     return Features(
         sentences=candidates,
         embeddings=emb,
         centrality=emb @ centroid,
         title_sim=(emb @ query_vecs.T).max(1) if len(query_vecs) else None,
         position=pos,
-        paragraph_lead=np.array([para_lead[int(i)] for i in pos], dtype=np.float32),
-        section_lead=np.array([sec_lead[int(i)] for i in pos], dtype=np.float32),
+        paragraph_lead=para,
+        section_lead=sec,
         figures=np.array([bool(_DIGIT.search(s.text)) for s in candidates], dtype=np.float32),
         short=np.array([_content_len(s.text) < 12 for s in candidates], dtype=np.float32),
-        lexical=_lexical([s.text for s in candidates]),
+        lexical=lexical,
         centroid=centroid,
         encode=encode,
         notes=notes,
@@ -304,7 +314,7 @@ class EmbeddedSummarizer(Summarizer):
                          "near-duplicate sentence(s)")
             chosen = [_summary_sentence(document, s, s.text, s.end, 0.0) for s in kept]
             return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)
-        features = prepare(document, self._encode)
+        features = prepare(document, self._encode, budget, self.weights)
         notes.extend(features.notes)
         chosen, more = select(document, features, budget, max_sentences, self.weights)
         notes.extend(more)
