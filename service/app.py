@@ -195,7 +195,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     # one BLAS thread for the encoder unless set: its calls are serialised anyway, and on a 2-core
     # machine 2 threads measured 3x worse p50 under 8 concurrent clients (benchmarks/web_latency.py)
-    os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
     launch(args.host, args.port, warm_up=not args.no_warm_up)
 
 

@@ -51,13 +51,10 @@ def _init_worker(options: Options, single_thread: bool = True) -> None:
     """Per worker: one BLAS thread (workers are the parallelism), options, models loaded once."""
     global _OPTIONS
     if single_thread:
+        # workers are the parallelism: never let a user's ZHNEWS_ENCODER_THREADS oversubscribe them
         os.environ["ZHNEWS_ENCODER_THREADS"] = "1"
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
-    else:
-        # in this process: one BLAS thread unless the user chose otherwise (measured: 2 threads on a
-        # busy 2-core machine made the encoder ~9x slower; it only applies if the models load now)
-        os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
     _OPTIONS = options
     _warm_up(options)
 

@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="use at most N items of each data set (quick runs)")
     ap.add_argument("--skip", action="append", default=[], choices=["devset", "cv", "finnl"], help="skip a part")
     args = ap.parse_args(argv)
+    # one BLAS thread unless told otherwise: on a shared 2-core machine two threads oversubscribe and
+    # timings swing ~5x with the neighbours' load; one thread is the conservative, repeatable figure
+    os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
     out = lambda s="": print(s, flush=True)
 
     out("## Section tagging: development set")

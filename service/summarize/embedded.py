@@ -2,7 +2,7 @@
 
 Pipeline per document
 1. Candidates: the document's sentences (the reader's splitter keeps them whole); fragments with fewer
-   than 6 content characters are dropped unless nothing else is left. Only max(20, budget // 6)
+   than 6 content characters are dropped unless nothing else is left. Only max(12, budget // 10)
    candidates (at most 300) are encoded: every section's first sentence plus the best by the
    encoder-free part of the score (position, leads, bigram centrality, fill). Encoding is >90 % of
    the time, so this bounds the cost of long articles and of 1000-sentence government reports.
@@ -35,7 +35,8 @@ from service.summarize.base import Summarizer, Summary, SummarySentence
 from service.summarize.selection import bigrams, clause_windows, near_duplicate, cut_at_clause, joined_length, joiner, mmr_select
 
 MAX_CANDIDATES = 300
-MIN_CANDIDATES = 20
+MIN_CANDIDATES = 12
+ENCODE_CHARS = 80   # a sentence is embedded from its first 80 chars (encoder cost grows with length)
 MIN_CONTENT_CHARS = 6
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CONTENT = re.compile(r"[\w]")
@@ -103,7 +104,7 @@ def _cap(budget: int | None) -> int:
     """How many candidates to encode: enough for the budget (a sentence is ~25-40 chars), bounded."""
     if not budget:
         return MAX_CANDIDATES
-    return max(MIN_CANDIDATES, min(MAX_CANDIDATES, budget // 6))
+    return max(MIN_CANDIDATES, min(MAX_CANDIDATES, budget // 10))
 
 
 def _prefilter(candidates: list[Sentence], positions: np.ndarray, lexical: np.ndarray, para_lead: np.ndarray,
@@ -175,7 +176,7 @@ def prepare(document: Document, encode=None, budget: int | None = None,
         candidates = [candidates[i] for i in keep]
         pos, para, sec, lexical = pos[keep], para[keep], sec[keep], lexical[keep]
     queries = [q for q in (document.title, document.digest) if q and q.strip()]
-    vectors = encode([s.text for s in candidates] + queries)
+    vectors = encode([s.text[:ENCODE_CHARS] for s in candidates] + queries)
     emb, query_vecs = vectors[:len(candidates)], vectors[len(candidates):]
     lengths = np.sqrt(np.array([max(1, _content_len(s.text)) for s in candidates], dtype=np.float32))
     centroid = (emb * lengths[:, None]).sum(0)
