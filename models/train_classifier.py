@@ -20,32 +20,21 @@ import os
 import sys
 from pathlib import Path
 
+from models.jsonl import TrainingDataError, read_jsonl
 from service.tagging.finetuned import DEFAULT_THRESHOLD, OTHER_ID, TAGS_FILE, format_input
-
-
-class TrainingDataError(ValueError):
-    pass
 
 
 def load_examples(paths) -> list[dict]:
     """Records {"text", "tags", "heading"} from JSON-lines files; names the line of a bad record."""
     examples = []
     for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise TrainingDataError(f"{path}:{number}: not valid JSON ({error.msg})") from None
-                text, tags = (record.get("text"), record.get("tags")) if isinstance(record, dict) else (None, None)
-                if not isinstance(text, str) or not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-                    raise TrainingDataError(f"{path}:{number}: needs \"text\" (string) and \"tags\" (list of ids)")
-                heading = record.get("heading")
-                examples.append({"text": text, "tags": tags,
-                                 "heading": heading if isinstance(heading, str) else None,
-                                 "where": f"{path}:{number}"})
+        for where, record in read_jsonl(path):
+            text, tags = record.get("text"), record.get("tags")
+            if not isinstance(text, str) or not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                raise TrainingDataError(f"{where}: needs \"text\" (string) and \"tags\" (list of ids)")
+            heading = record.get("heading")
+            examples.append({"text": text, "tags": tags,
+                             "heading": heading if isinstance(heading, str) else None, "where": where})
     return examples
 
 

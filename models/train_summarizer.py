@@ -21,35 +21,24 @@ import os
 import sys
 from pathlib import Path
 
+from models.jsonl import TrainingDataError, read_jsonl
+
 ARTICLE_KEYS = ("article", "text", "body")
 SUMMARY_KEYS = ("summary", "digest")
 POST_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt"}
 
 
-class TrainingDataError(ValueError):
-    pass
-
-
 def load_pairs(path: str | os.PathLike) -> list[dict]:
     """(article, summary) pairs from a JSON-lines file; names the line of any malformed record."""
     pairs = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise TrainingDataError(f"{path}:{number}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise TrainingDataError(f"{path}:{number}: expected a JSON object")
-            article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
-            summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
-            if article is None or summary is None:
-                raise TrainingDataError(f"{path}:{number}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
-                                        f"summary ({'/'.join(SUMMARY_KEYS)}) string")
-            if article.strip() and summary.strip():
-                pairs.append({"article": article.strip(), "summary": summary.strip()})
+    for where, record in read_jsonl(path):
+        article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
+        summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
+        if article is None or summary is None:
+            raise TrainingDataError(f"{where}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
+                                    f"summary ({'/'.join(SUMMARY_KEYS)}) string")
+        if article.strip() and summary.strip():
+            pairs.append({"article": article.strip(), "summary": summary.strip()})
     return pairs
 
 

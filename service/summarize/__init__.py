@@ -44,6 +44,10 @@ def summarize(text_or_document: str | Document, max_chars: int | None = None,
     """Summarize a post (path or text) or an already-read Document."""
     from service.reader import read_post
 
+    if isinstance(text_or_document, str) and not text_or_document.strip():
+        # empty text is a question with an obvious answer, not an error (an empty *file* still is)
+        return Summary(text="", sentences=[], engine=engine or "none",
+                       notes=["empty input: there is nothing to summarize"])
     document = text_or_document if isinstance(text_or_document, Document) else read_post(text_or_document)
     return get_summarizer(engine, **options).summarize(document, max_chars=max_chars,
                                                        max_sentences=max_sentences)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,8 @@ from pathlib import Path
 from service.document import Document, Sentence
 from service.summarize.base import Summarizer, Summary, SummarySentence
 from service.summarize.numbers import unsupported_numbers
+from service.transformers_runtime import (ModelNotAvailable, ModelNotConfigured, load_error, load_once,
+                                          looks_like_path, quantize_int8, resolve_device)
 
 GUARD_MODES = ("replace", "flag", "off")
 DEFAULT_MAX_INPUT_TOKENS = 512
@@ -47,80 +48,14 @@ HOW_TO_PROVIDE = (
 )
 
 
-class ModelNotAvailable(RuntimeError):
-    """The transformers engine has no usable model; the message says how to provide one."""
-
-
-class ModelNotConfigured(ModelNotAvailable):
-    """No model was named at all (no argument, no environment variable)."""
-
-
 # ---------------------------------------------------------------------------------------------------
 # loading
 
-_LOADED: dict = {}
-_LOAD_LOCK = threading.Lock()
-
-
-def looks_like_path(name: str) -> bool:
-    """A name that can only be a filesystem path (hub ids are `name` or `owner/name`)."""
-    return (name.startswith(("/", ".", "~")) or "\\" in name or name.count("/") > 1
-            or os.path.exists(os.path.expanduser(name)))
-
-
-def resolve_device(device: str | None) -> str:
-    import torch
-
-    from service.config import settings
-
-    name = (device or settings().device or "cpu").strip().lower()
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        warnings.warn(f"device {name!r} requested but CUDA is not available: using the CPU", RuntimeWarning,
-                      stacklevel=3)
-        return "cpu"
-    return name
-
-
-def quantize_int8(model):
-    """Dynamic int8 quantization of every torch.nn.Linear (CPU inference only)."""
-    import torch
-
-    try:
-        from torch.ao.quantization import quantize_dynamic
-    except ImportError:  # very old torch
-        from torch.quantization import quantize_dynamic
-    with warnings.catch_warnings():
-        # torch 2.10+ marks torch.ao.quantization deprecated (in favour of torchao); it still works
-        warnings.simplefilter("ignore")
-        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-
-
-def _load_error(kind: str, name: str, error: Exception) -> ModelNotAvailable:
-    reason = " ".join(str(error).split())[:400].rstrip(".")
-    where = ("the local directory" if looks_like_path(name) else "the hub id") + f" {name!r}"
-    hint = ""
-    if "tiktoken" in reason or "protobuf" in reason.lower() or "sentencepiece" in reason.lower():
-        hint = (" The tokenizer ships only a sentencepiece model (spiece.model): install `protobuf` "
-                "(pip install protobuf) so transformers can convert it, or save the tokenizer with "
-                "tokenizer.json.")
-    offline = os.environ.get("HF_HUB_OFFLINE") in ("1", "true", "yes") or "offline" in reason.lower() \
-        or "connect" in reason.lower()
-    if offline and not looks_like_path(name):
-        hint += " This machine cannot download from the hub (offline): download the model elsewhere and copy the directory here."
-    return ModelNotAvailable(f"cannot load the {kind} from {where}: {reason}.{hint} {HOW_TO_PROVIDE}")
-
 
 def load_seq2seq(name: str, device: str = "cpu", quantize: bool = False, tokenizer=None):
-    """(tokenizer, model) for a local directory or hub id, cached per (name, device, quantize)."""
-    key = (name, device, bool(quantize), id(tokenizer) if tokenizer is not None else None)
-    with _LOAD_LOCK:
-        if key in _LOADED:
-            return _LOADED[key]
-        path = os.path.expanduser(name)
-        if looks_like_path(name) and not os.path.isdir(path):
-            raise ModelNotAvailable(f"summarizer model directory {name!r} does not exist. {HOW_TO_PROVIDE}")
+    """(tokenizer, model) for a local directory or hub id, loaded once per (name, device, quantize)."""
+
+    def load(path: str):
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         try:
@@ -128,22 +63,14 @@ def load_seq2seq(name: str, device: str = "cpu", quantize: bool = False, tokeniz
             if tok is None or isinstance(tok, (str, os.PathLike)):
                 tok = AutoTokenizer.from_pretrained(os.fspath(tok) if tok is not None else path)
         except (OSError, ValueError, ImportError) as error:
-            raise _load_error("tokenizer", name, error) from error
+            raise load_error("tokenizer", name, error, HOW_TO_PROVIDE) from error
         try:
-            model = AutoModelForSeq2SeqLM.from_pretrained(path)
+            return tok, AutoModelForSeq2SeqLM.from_pretrained(path)
         except (OSError, ValueError, ImportError) as error:
-            raise _load_error("seq2seq model", name, error) from error
-        model.eval()
-        if quantize:
-            if device != "cpu":
-                warnings.warn("int8 dynamic quantization runs on the CPU only: not quantizing", RuntimeWarning,
-                              stacklevel=3)
-            else:
-                model = quantize_int8(model)
-        if device != "cpu":
-            model.to(device)
-        _LOADED[key] = (tok, model)
-        return tok, model
+            raise load_error("seq2seq model", name, error, HOW_TO_PROVIDE) from error
+
+    return load_once("summarizer model", name, load, HOW_TO_PROVIDE, device, quantize,
+                     cache_key=id(tokenizer) if tokenizer is not None else None)
 
 
 # ---------------------------------------------------------------------------------------------------

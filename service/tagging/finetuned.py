@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import warnings
 from pathlib import Path
 
-from service.summarize.abstractive import (ModelNotAvailable, ModelNotConfigured, looks_like_path, quantize_int8,
-                                           resolve_device)
 from service.tagging.base import Tag, Tagger
+from service.transformers_runtime import (ModelNotAvailable, ModelNotConfigured, load_error, load_once,
+                                          looks_like_path, resolve_device)
 
 TAGS_FILE = "tags.json"
 DEFAULT_THRESHOLD = 0.5
@@ -57,33 +56,18 @@ def read_tags_file(model_dir: str | os.PathLike) -> dict:
     return {"tags": data} if isinstance(data, list) else data
 
 
-_LOADED: dict = {}
-_LOCK = threading.Lock()
-
-
 def load_classifier(name: str, device: str = "cpu", quantize: bool = False):
-    key = (name, device, bool(quantize))
-    with _LOCK:
-        if key in _LOADED:
-            return _LOADED[key]
-        path = os.path.expanduser(name)
-        if looks_like_path(name) and not os.path.isdir(path):
-            raise ModelNotAvailable(f"classifier model directory {name!r} does not exist. {HOW_TO_PROVIDE}")
+    """(tokenizer, model) for a classifier directory or hub id, loaded once per (name, device, quantize)."""
+
+    def load(path: str):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         try:
-            tokenizer = AutoTokenizer.from_pretrained(path)
-            model = AutoModelForSequenceClassification.from_pretrained(path)
+            return AutoTokenizer.from_pretrained(path), AutoModelForSequenceClassification.from_pretrained(path)
         except (OSError, ValueError, ImportError) as error:
-            reason = " ".join(str(error).split())[:400].rstrip(".")
-            raise ModelNotAvailable(f"cannot load the classifier from {name!r}: {reason}. {HOW_TO_PROVIDE}") from error
-        model.eval()
-        if quantize and device == "cpu":
-            model = quantize_int8(model)
-        elif device != "cpu":
-            model.to(device)
-        _LOADED[key] = (tokenizer, model)
-        return tokenizer, model
+            raise load_error("classifier", name, error, HOW_TO_PROVIDE) from error
+
+    return load_once("classifier model", name, load, HOW_TO_PROVIDE, device, quantize)
 
 
 class TransformersTagger(Tagger):
