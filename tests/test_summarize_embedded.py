@@ -158,3 +158,30 @@ def test_cut_at_clause_keeps_numbers_whole():
     assert [text[a:b] for a, b in clause_windows(text, 5)] == ["甲乙", "丙丁戊", "己庚"]
     assert ("丙丁戊，己庚" not in [text[a:b] for a, b in clause_windows(text, 5)])
     assert [text[a:b] for a, b in clause_windows(text, 6)] == ["甲乙", "甲乙，丙丁戊", "丙丁戊", "丙丁戊，己庚", "己庚"]
+
+
+def test_refill_swaps_for_a_better_filled_budget():
+    import numpy as np
+
+    from service.summarize.selection import refill
+
+    texts = ["甲" * 30 + "。", "乙" * 25 + "。", "丙" * 60 + "。", "丁" * 35 + "。"]
+    scores = np.array([1.0, 0.9, 0.8, 0.1], dtype=np.float32)
+    emb = np.eye(4, dtype=np.float32)
+    # greedy took 0 and 1 (57 of 100 chars); 0 + 2 fills 92 and is worth it at fill weight 2
+    assert refill([0, 1], scores, emb, texts, [0] * 4, 100, fill=2.0) == [0, 2]
+    assert refill([0, 1], scores, emb, texts, [0] * 4, 100, fill=0.0) == [0, 1]
+    # never over budget, never more than max_sentences, near duplicates never together
+    assert refill([0], scores, emb, texts, [0] * 4, 40, fill=5.0) == [0]
+    assert len(refill([0, 1], scores, emb, texts, [0] * 4, 200, max_sentences=2, fill=5.0)) == 2
+    dup = ["甲乙丙丁戊己庚辛壬癸。", "甲乙丙丁戊己庚辛壬癸！", "子丑寅卯辰巳午未申酉戌亥。"]
+    assert refill([0], np.array([1.0, 1.0, -5.0]), np.eye(3, dtype=np.float32), dup, [0] * 3, 100,
+                  fill=5.0) in ([0, 2], [0])
+
+
+def test_short_texts_use_their_own_weights(engine):
+    from service.summarize.embedded import SHORT_TEXT_WEIGHTS, Weights
+
+    assert engine.short_weights.tau == SHORT_TEXT_WEIGHTS["tau"] and engine.weights.tau == Weights().tau
+    custom = Weights(tau=7.0)
+    assert EmbeddedSummarizer(weights=custom).short_weights is custom

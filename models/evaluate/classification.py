@@ -10,6 +10,9 @@ Section tagging, in one run:
    primary confusions).
 2. Corpus k-fold cross-validation of the default (models/tag_corpus, the training corpus; out-of-fold
    scores with the shipped thresholds), and the zero-shot engine on the same corpus (no training).
+   With `--validate-on part3` (a corpus file's stem; repeatable), it also trains on the other corpus
+   files with the shipped feature settings and scores the held-out file: the style-transfer check
+   (part3 is written in the styles of real sections) that design choices were made on.
 3. FinNL (../shared/data/finnl_fincuge_cls/test.jsonl, all items): the custom-tag-set path — the
    zero-shot engine over models/tagsets/finnl_fincuge.yaml with descriptions only and with the
    ≤5 examples per tag — micro- and macro-F1 (upstream noise labels are not scored).
@@ -163,6 +166,39 @@ def corpus_part(args, out) -> None:
                ("system (corpus, n=%d)" % len(rows), "top-1 acc", "top-1 in gold", "macro-F1", "micro-F1")))
 
 
+def validation_part(args, out) -> None:
+    """Train on the corpus files not named in --validate-on (thresholds from their own k-fold), score the named ones."""
+    from models.train_tagger import build, load_corpus
+    from service.tagging.embedded import LinearHead
+    from service.tagging.tagset import TagSet
+
+    corpus = Path(args.corpus)
+    files = sorted(corpus.glob("*.jsonl")) if corpus.is_dir() else [corpus]
+    held = [f for f in files if f.stem in args.validate_on]
+    train = [f for f in files if f.stem not in args.validate_on]
+    missing = sorted(set(args.validate_on) - {f.stem for f in held})
+    if missing or not train:
+        out(f"validation skipped: {'no file ' + ', '.join(missing) if missing else 'nothing left to train on'} in {corpus}")
+        return
+    cfg = LinearHead.load(args.artifact).cfg
+    trows, vrows = load_corpus(train), load_corpus(held)
+    if args.limit:
+        trows, vrows = trows[: args.limit], vrows[: args.limit]
+    head, _ = build(trows, cfg=cfg, n_folds=args.folds)
+    pred = [[t for t, _ in r] for r in head.decide(_probs(head, vrows))]
+    s = scores(pred, [r["tags"] for r in vrows])
+    name = f"default (embedded), trained on {'+'.join(f.stem for f in train)} (n={len(trows)})"
+    out(_table([(name, f"{s['top1']:.3f}", f"{s['top1_any']:.3f}", f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}")],
+               (f"held out: {'+'.join(f.stem for f in held)} (n={len(vrows)})", "top-1 acc", "top-1 in gold", "macro-F1", "micro-F1")))
+    out("confusions: " + ("; ".join(f"{a}→{b} ×{n}" for a, b, n in confusions(pred, [r["tags"] for r in vrows])) or "none"))
+
+
+def _probs(head, rows):
+    from service.tagging.features import featurize
+
+    return head.probs(featurize([r["text"] for r in rows], [r["heading"] for r in rows], head.cfg))
+
+
 def finnl_part(path, args, out) -> None:
     from service.tagging.tagset import TagSet
     from service.tagging.zero_shot import ZeroShotTagger
@@ -195,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per system on the dev set (best is reported)")
     ap.add_argument("--limit", type=int, default=None, help="use at most N items of each data set (quick runs)")
     ap.add_argument("--skip", action="append", default=[], choices=["devset", "cv", "finnl"], help="skip a part")
+    ap.add_argument("--validate-on", action="append", default=[], metavar="PART",
+                    help="also train on the other corpus files and score this one (a file stem, e.g. part3)")
     args = ap.parse_args(argv)
     # one BLAS thread unless told otherwise: on a shared 2-core machine two threads oversubscribe and
     # timings swing ~5x with the neighbours' load; one thread is the conservative, repeatable figure
@@ -221,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         out("(skipped)")
     else:
         corpus_part(args, out)
+    if args.validate_on:
+        out("")
+        out("## Style transfer: held-out corpus file (not the dev set)")
+        validation_part(args, out)
     out("")
     out("## Custom tag set: FinNL (BBT-FinCUGE) classes as a user's tag file")
     if "finnl" in args.skip:

@@ -237,6 +237,7 @@ def tune(items: list[dict], rounds: int = 2, budget_mode: str = "reference", nam
         "window_centrality": [0.0, 1.0, 3.0], "window_fill": [0.0, 1.0, 3.0], "window_sentences": [1, 3, 8],
         "window_score": [0.0, 0.3, 1.0, 3.0], "window_prefix": [0.0, 0.1, 0.3, 1.0],
         "window_position": [0.0, 0.1, 0.3, 1.0],
+        "refill": [0.0, 0.5, 1.0, 2.0, 4.0],
     }
     if names:
         grid = {k: v for k, v in grid.items() if k in names}
