@@ -29,8 +29,8 @@ os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
 _CHILD = r"""
 import json, resource, sys, time
 started = time.perf_counter()
-from service.summarize.embedded import EmbeddedSummarizer
-from service.summarize.plaindoc import document_from_text
+from service.summarization.embedded import EmbeddedSummarizer
+from service.summarization.plaindoc import document_from_text
 articles = json.load(open(sys.argv[1], encoding="utf-8"))
 engine = EmbeddedSummarizer()
 engine.summarize(document_from_text(articles[0]), max_chars=int(sys.argv[2]))
@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     cold = json.loads(child.stdout.strip().splitlines()[-1])
 
     from models.evaluate.baselines import snownlp_summary, textrank4zh_summary, warm_up
-    from service.summarize.embedded import EmbeddedSummarizer
-    from service.summarize.plaindoc import document_from_text
+    from service.summarization.embedded import EmbeddedSummarizer
+    from service.summarization.plaindoc import document_from_text
 
     engine = EmbeddedSummarizer()
     warm_up()

@@ -3,7 +3,7 @@
 Public entry points (imported lazily so that `import service` stays cheap):
 
     read_post(source) -> Document          # service.reader
-    summarize(text_or_document, ...) -> Summary   # service.summarize
+    summarize(text_or_document, ...) -> Summary   # service.summarization
     classify(texts, tagset=None) -> list[list[Tag]]  # service.tagging
     analyze(source, **options) -> Analysis  # service.pipeline
 """
@@ -15,8 +15,8 @@ _EXPORTS = {
     "read_post": "service.reader",
     "Document": "service.document",
     "ReadError": "service.document",
-    "summarize": "service.summarize",
-    "Summary": "service.summarize.base",
+    "summarize": "service.summarization",
+    "Summary": "service.summarization.base",
     "classify": "service.tagging",
     "Tag": "service.tagging.base",
     "analyze": "service.pipeline",

@@ -39,7 +39,7 @@ class InputTooLarge(ValueError):
 @dataclass
 class Analysis:
     document: Document
-    summary: Any                                   # service.summarize.base.Summary
+    summary: Any                                   # service.summarization.base.Summary
     section_tags: list[list[Any]]                  # per Document.sections, Tag(id, name, score) best first
     timings_ms: dict[str, float] = field(default_factory=dict)
     tagger: str | None = None
@@ -160,7 +160,7 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
         raise InputTooLarge(len(document.text), limit)
     t1 = time.perf_counter()
 
-    from service.summarize import summarize
+    from service.summarization import summarize
 
     summary = summarize(document, max_chars=max_chars, max_sentences=max_sentences, engine=summarizer)
     t2 = time.perf_counter()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from service.document import Document
-from service.summarize import get_summarizer, summarize
-from service.summarize.embedded import EmbeddedSummarizer
-from service.summarize.numbers import unsupported_numbers
-from service.summarize.plaindoc import document_from_text
-from service.summarize.selection import clause_windows, cut_at_clause
+from service.summarization import get_summarizer, summarize
+from service.summarization.embedded import EmbeddedSummarizer
+from service.summarization.numbers import unsupported_numbers
+from service.summarization.plaindoc import document_from_text
+from service.summarization.selection import clause_windows, cut_at_clause
 
 POST = """---
 title: 示范区去年经济运行稳中有进
@@ -138,7 +138,7 @@ def test_summarize_entry_point_and_key_figures():
 
 
 def test_long_document_prefilter(engine, monkeypatch):
-    import service.summarize.embedded as embedded
+    import service.summarization.embedded as embedded
 
     monkeypatch.setattr(embedded, "MAX_CANDIDATES", 40)
     sentences = [f"第{i}号项目完成投资{i}.5亿元，带动就业{i * 10}人。" for i in range(1, 90)]
@@ -163,7 +163,7 @@ def test_cut_at_clause_keeps_numbers_whole():
 def test_refill_swaps_for_a_better_filled_budget():
     import numpy as np
 
-    from service.summarize.selection import refill
+    from service.summarization.selection import refill
 
     texts = ["甲" * 30 + "。", "乙" * 25 + "。", "丙" * 60 + "。", "丁" * 35 + "。"]
     scores = np.array([1.0, 0.9, 0.8, 0.1], dtype=np.float32)
@@ -180,7 +180,7 @@ def test_refill_swaps_for_a_better_filled_budget():
 
 
 def test_short_texts_use_their_own_weights(engine):
-    from service.summarize.embedded import SHORT_TEXT_WEIGHTS, Weights
+    from service.summarization.embedded import SHORT_TEXT_WEIGHTS, Weights
 
     assert engine.short_weights.tau == SHORT_TEXT_WEIGHTS["tau"] and engine.weights.tau == Weights().tau
     custom = Weights(tau=7.0)

@@ -17,9 +17,9 @@ pytest.importorskip("sentencepiece")
 
 from models.tiny import build_tiny_mt5  # noqa: E402
 from service.document import Document, Paragraph, Section, Sentence  # noqa: E402
-from service.summarize.abstractive import (ModelNotAvailable, ModelNotConfigured,  # noqa: E402
+from service.summarization.abstractive import (ModelNotAvailable, ModelNotConfigured,  # noqa: E402
                                            TransformersSummarizer, clean_generated, split_generated)
-from service.summarize.base import Summarizer, Summary, SummarySentence  # noqa: E402
+from service.summarization.base import Summarizer, Summary, SummarySentence  # noqa: E402
 
 # written for this test (not from any data set)
 CORPUS = [
@@ -113,7 +113,7 @@ def test_loads_from_directory_and_summarizes(tiny_mt5, engine, article):
 
 
 def test_registry_and_summarize_entry_point(tiny_mt5, article):
-    from service.summarize import summarize
+    from service.summarization import summarize
 
     summary = summarize(article, max_chars=50, engine="transformers", model=tiny_mt5, num_beams=1,
                         max_new_tokens=16, extractor=LeadExtractor())
@@ -209,7 +209,7 @@ def test_number_guard_flag_and_off(engine, article, monkeypatch):
 
 def test_number_guard_uses_embedded_engine(tiny_mt5, article):
     """Default extractor: the embedded engine (its real scoring, with a stand-in encoder for speed)."""
-    embedded = pytest.importorskip("service.summarize.embedded")
+    embedded = pytest.importorskip("service.summarization.embedded")
     import numpy as np
 
     def encode(texts):   # deterministic stand-in: character-hash bag of words, L2-normalised
@@ -232,7 +232,7 @@ def test_number_guard_uses_embedded_engine(tiny_mt5, article):
 def test_default_extractor_is_the_embedded_engine(tiny_mt5):
     engine = TransformersSummarizer(model=tiny_mt5, num_beams=1)
     extractor = engine._get_extractor()
-    embedded = pytest.importorskip("service.summarize.embedded")
+    embedded = pytest.importorskip("service.summarization.embedded")
     assert isinstance(extractor, embedded.EmbeddedSummarizer)
 
 

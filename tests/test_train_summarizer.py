@@ -69,7 +69,7 @@ def test_fine_tune_end_to_end_and_load_in_engine(tiny_mt5, tmp_path, capsys):
     assert _loss(str(out), PAIRS) < before          # it learned something from the pairs
 
     from service.document import Document, Paragraph, Section, Sentence
-    from service.summarize.abstractive import TransformersSummarizer
+    from service.summarization.abstractive import TransformersSummarizer
 
     text = PAIRS[0][0]
     sentence = Sentence(text=text, start=0, end=len(text))

@@ -12,7 +12,7 @@ as an alias of from_numpy_array at run time (site-packages untouched).
 """
 from __future__ import annotations
 
-from service.summarize.selection import cut_at_clause, joiner
+from service.summarization.selection import cut_at_clause, joiner
 
 
 def _join(texts: list[str], sep: str | None = None) -> str:

@@ -8,7 +8,7 @@ characters (`--budget reference`, default; or `--budget N` for a fixed number), 
 whole sentences the same way (see baselines.fit). The table shows each system's average output length
 so that the matching is visible.
 
-Articles are plain text, read with service.summarize.plaindoc.document_from_text (one section,
+Articles are plain text, read with service.summarization.plaindoc.document_from_text (one section,
 paragraphs by line, the reader's sentence splitter) so that the evaluation measures the summarizer.
 
 Presets (paths relative to the shared data folder, default ../shared/data next to the project, or
@@ -97,11 +97,11 @@ def run_systems(items: list[dict], budget_mode: str = "reference", systems: list
                 summarizer=None) -> dict[str, dict]:
     """Per system: mean R-1/R-2/R-L F1 (x100), mean output chars, seconds, and per-item outputs."""
     from models.evaluate.baselines import BASELINES
-    from service.summarize.plaindoc import document_from_text
+    from service.summarization.plaindoc import document_from_text
 
     systems = systems or SYSTEMS
     if OURS in systems and summarizer is None:
-        from service.summarize.embedded import EmbeddedSummarizer
+        from service.summarization.embedded import EmbeddedSummarizer
         summarizer = EmbeddedSummarizer(key_figures=False)
     results = {}
     for name in systems:
@@ -200,8 +200,8 @@ def tune(items: list[dict], rounds: int = 2, budget_mode: str = "reference", nam
     import dataclasses
 
     from models.encoder import encode
-    from service.summarize.embedded import Weights, prepare, select
-    from service.summarize.plaindoc import document_from_text
+    from service.summarization.embedded import Weights, prepare, select
+    from service.summarization.plaindoc import document_from_text
 
     cache: dict[str, object] = {}
 

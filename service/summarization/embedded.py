@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from service.document import Document, Sentence
-from service.summarize.base import Summarizer, Summary, SummarySentence
-from service.summarize.selection import (bigrams, clause_windows, cut_at_clause, joined_length, joiner, mmr_select,
+from service.summarization.base import Summarizer, Summary, SummarySentence
+from service.summarization.selection import (bigrams, clause_windows, cut_at_clause, joined_length, joiner, mmr_select,
                                         near_duplicate, refill)
 
 MAX_CANDIDATES = 300
@@ -335,7 +335,7 @@ class EmbeddedSummarizer(Summarizer):
         notes: list[str] = []
         figures = []
         if self.key_figures:
-            from service.summarize.key_figures import extract_key_figures
+            from service.summarization.key_figures import extract_key_figures
             figures = extract_key_figures(document)
         sentences = document.sentences
         if not sentences or not document.body.strip():

@@ -16,7 +16,7 @@ guard.
 * Quantization: `quantize=True` (or ZHNEWS_QUANTIZE=1) applies torch dynamic int8 quantization to the
   Linear layers on CPU (`torch.ao.quantization.quantize_dynamic`).
 * Number guard: every generated sentence stating a figure that is not in the article (see
-  service.summarize.numbers) is flagged `unsupported_number:<figure>`; with guard="replace" (default)
+  service.summarization.numbers) is flagged `unsupported_number:<figure>`; with guard="replace" (default)
   it is replaced by the best-ranked extractive sentence not already in the summary (origin
   "replaced"), with guard="flag" it is kept and flagged, with guard="off" nothing is checked.
 """
@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.document import Document, Sentence
-from service.summarize.base import Summarizer, Summary, SummarySentence
-from service.summarize.numbers import unsupported_numbers
+from service.summarization.base import Summarizer, Summary, SummarySentence
+from service.summarization.numbers import unsupported_numbers
 from service.transformers_runtime import (ModelNotAvailable, ModelNotConfigured, load_error, load_once,
                                           looks_like_path, quantize_int8, resolve_device)
 
@@ -134,7 +134,7 @@ def as_document(text_or_document) -> Document:
     if isinstance(text_or_document, Document):
         return text_or_document
     try:
-        from service.summarize.plaindoc import as_document as _as_document
+        from service.summarization.plaindoc import as_document as _as_document
     except ImportError:
         from service.reader import read_post
 
@@ -149,7 +149,7 @@ def _embedded_scores(extractor, document: Document) -> list[tuple[Sentence, floa
     """Every sentence scored by the embedded engine's own scoring (centrality, title similarity,
     position, ...), best first; None when `extractor` is not the embedded engine."""
     try:
-        from service.summarize import embedded
+        from service.summarization import embedded
     except ImportError:
         return None
     if not isinstance(extractor, embedded.EmbeddedSummarizer):
@@ -167,7 +167,7 @@ def _embedded_scores(extractor, document: Document) -> list[tuple[Sentence, floa
 
 def _key_figures(document: Document) -> list:
     try:
-        from service.summarize.key_figures import extract_key_figures
+        from service.summarization.key_figures import extract_key_figures
     except ImportError:
         return []
     return extract_key_figures(document)
@@ -251,7 +251,7 @@ class TransformersSummarizer(Summarizer):
             self._extractor_note = "no extractive engine: lead order used"
         elif isinstance(spec, str):
             try:
-                from service.summarize import get_summarizer
+                from service.summarization import get_summarizer
 
                 self._extractor = get_summarizer(spec)
             except Exception as error:  # engine absent or its model missing: lead order still works

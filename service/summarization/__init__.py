@@ -9,11 +9,11 @@ import importlib
 from functools import lru_cache
 
 from service.document import Document
-from service.summarize.base import Summarizer, Summary, SummarySentence
+from service.summarization.base import Summarizer, Summary, SummarySentence
 
 ENGINES = {
-    "embedded": "service.summarize.embedded:EmbeddedSummarizer",
-    "transformers": "service.summarize.abstractive:TransformersSummarizer",
+    "embedded": "service.summarization.embedded:EmbeddedSummarizer",
+    "transformers": "service.summarization.abstractive:TransformersSummarizer",
 }
 
 
