@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from models.jsonl import TrainingDataError, read_jsonl
+from models.training import TrainingDataError, read_jsonl, train_and_save
 from service.tagging.finetuned import DEFAULT_THRESHOLD, OTHER_ID, TAGS_FILE, format_input
 
 
@@ -139,12 +139,7 @@ def train(base: str, examples: list[dict], out: str | os.PathLike, tagset=None, 
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
                       data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer,
                       compute_metrics=compute_metrics if eval_set is not None else None)
-    result = trainer.train()
-    metrics = dict(result.metrics)
-    if eval_set is not None:
-        metrics.update(trainer.evaluate())
-    trainer.save_model(str(out))
-    tokenizer.save_pretrained(str(out))
+    metrics = train_and_save(trainer, tokenizer, out, has_eval=eval_set is not None)
     info = {
         "tags": [{"id": label, "name": names.get(label, label)} for label in labels],
         "other": other, "threshold": threshold, "max_length": max_length, "input_format": "heading。text",

@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from models.jsonl import TrainingDataError, read_jsonl
+from models.training import TrainingDataError, read_jsonl, train_and_save
 
 ARTICLE_KEYS = ("article", "text", "body")
 SUMMARY_KEYS = ("summary", "digest")
@@ -116,12 +116,7 @@ def train(base: str, pairs: list[dict], out: str | os.PathLike, epochs: float = 
         data_collator=DataCollatorForSeq2Seq(tokenizer, model=model),
         processing_class=tokenizer,
     )
-    result = trainer.train()
-    metrics = dict(result.metrics)
-    if eval_set is not None:
-        metrics.update(trainer.evaluate())
-    trainer.save_model(str(out))
-    tokenizer.save_pretrained(str(out))
+    metrics = train_and_save(trainer, tokenizer, out, has_eval=eval_set is not None)
     info = {"base": base, "pairs": len(pairs), "epochs": epochs, "batch_size": batch_size, "lr": lr,
             "max_input_tokens": max_input_tokens, "max_target_tokens": max_target_tokens, "prefix": prefix,
             "metrics": metrics}

@@ -1,4 +1,5 @@
-"""JSON-lines training and evaluation files: one reader that names the file and line of a bad record."""
+"""What the two fine-tuning commands (train_summarizer, train_classifier) share: reading JSON-lines data
+with errors that name the file and line, and the train → evaluate → save tail of a Trainer run."""
 from __future__ import annotations
 
 import json
@@ -24,3 +25,13 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[str, dict]]:
             if not isinstance(record, dict):
                 raise TrainingDataError(f"{where}: expected a JSON object")
             yield where, record
+
+
+def train_and_save(trainer, tokenizer, out, has_eval: bool) -> dict:
+    """Train, evaluate when there is an eval set, save model and tokenizer to `out`; the metrics."""
+    metrics = dict(trainer.train().metrics)
+    if has_eval:
+        metrics.update(trainer.evaluate())
+    trainer.save_model(str(out))
+    tokenizer.save_pretrained(str(out))
+    return metrics
