@@ -67,7 +67,9 @@ class LinearHead:
     # ---------- scoring ----------
     def logits(self, f: Features) -> np.ndarray:
         hw = self.cfg.head_weight
-        z = f.body_emb @ self.w_body + (f.head_emb * hw) @ self.w_head
+        z = (f.head_emb * hw) @ self.w_head
+        if self.cfg.emb_chars > 0:
+            z = z + (f.body_emb * self.cfg.body_weight) @ self.w_body
         z = z + self._ngram_logits(f.body_ngr, self._lookup_body)
         z = z + hw * self._ngram_logits(f.head_ngr, self._lookup_head)
         return (z + self.bias).astype(np.float32)

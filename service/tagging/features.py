@@ -2,7 +2,7 @@
 
 Four blocks per section (a heading may be None):
 
-    body_emb   USE embedding of the first `emb_chars` characters of the body       (512, dense)
+    body_emb   USE embedding of the first `emb_chars` characters of the body, ×body_weight (512, dense)
     head_emb   USE embedding of the heading (zeros when there is none)              (512, dense)
     body_ngr   hashed char 1-3-gram counts over the first `ngram_chars` of the body (2**hash_bits, sparse)
     head_ngr   hashed char 1-3-gram counts of the heading (its own hash seed)       (same space, sparse)
@@ -32,19 +32,22 @@ _MARKUP = re.compile(r"<[^<>]{0,200}>|&nbsp;|&[a-z]{2,6};")
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    emb_chars: int = 64          # body characters given to the sentence encoder
+    emb_chars: int = 48          # body characters given to the sentence encoder (0: none, n-grams only)
     head_chars: int = 32         # heading characters given to the sentence encoder
     ngram_chars: int = 600       # body characters read by the n-gram features
     hash_bits: int = 18          # n-gram hash space 2**hash_bits
     ngram_min: int = 1
     ngram_max: int = 3
     head_weight: float = 2.0     # scale of the heading blocks: less regularised, a strong signal (CV-chosen)
+    body_weight: float = 0.5     # scale of the body-embedding block: < 1 regularises it more (chosen on part3 validation + CV)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "FeatureConfig":
+        d = dict(d)
+        d.setdefault("body_weight", 1.0)  # artifacts written before the field existed
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
@@ -57,22 +60,29 @@ def clean(text: str | None) -> str:
 
 
 def encoder_inputs(texts, headings, cfg: FeatureConfig) -> tuple[list[str], list[str]]:
-    bodies = [clean(t)[: cfg.emb_chars] for t in texts]
+    bodies = [clean(t)[: cfg.emb_chars] for t in texts] if cfg.emb_chars > 0 else ["" for _ in texts]
     heads = [clean(h)[: cfg.head_chars] for h in headings]
     return bodies, heads
 
 
 def embed(texts: list[str], headings: list[str | None], cfg: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(body_emb, head_emb), each (n, 512) float32; head rows are zero where there is no heading."""
-    from models.encoder import encode
-
+    """(body_emb, head_emb), each (n, 512) float32; head rows are zero where there is no heading, and
+    body rows are all zero when `cfg.emb_chars` is 0 (the body is then read by the n-grams only and
+    the encoder runs on headings alone)."""
     bodies, heads = encoder_inputs(texts, headings, cfg)
     with_head = [i for i, h in enumerate(heads) if h]
-    out = encode(bodies + [heads[i] for i in with_head])
-    body = out[: len(bodies)]
-    head = np.zeros_like(body)
+    n_body = len(bodies) if cfg.emb_chars > 0 else 0
+    body = np.zeros((len(bodies), DIM), dtype=np.float32)
+    head = np.zeros((len(bodies), DIM), dtype=np.float32)
+    if not n_body and not with_head:
+        return body, head
+    from models.encoder import encode
+
+    out = encode(bodies[:n_body] + [heads[i] for i in with_head])
+    if n_body:
+        body[:] = out[:n_body]
     if with_head:
-        head[with_head] = out[len(bodies):]
+        head[with_head] = out[n_body:]
     return body, head
 
 
@@ -136,9 +146,9 @@ class Features:
                         sparse.csr_matrix(self.body_ngr.shape, dtype=np.float32), self.head_ngr)
 
     def matrix(self, cfg: FeatureConfig, blocks=("body_emb", "head_emb", "body_ngr", "head_ngr")) -> sparse.csr_matrix:
-        """All blocks side by side: [body_emb | head_emb·w | body_ngr | head_ngr·w] (sparse)."""
+        """All blocks side by side: [body_emb·b | head_emb·w | body_ngr | head_ngr·w] (sparse)."""
         w = cfg.head_weight
-        parts = {"body_emb": sparse.csr_matrix(self.body_emb), "head_emb": sparse.csr_matrix(self.head_emb * w),
+        parts = {"body_emb": sparse.csr_matrix(self.body_emb * cfg.body_weight), "head_emb": sparse.csr_matrix(self.head_emb * w),
                  "body_ngr": self.body_ngr, "head_ngr": self.head_ngr * w}
         return sparse.hstack([parts[b] for b in blocks], format="csr", dtype=np.float32)
 
