@@ -185,7 +185,7 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
 
 
 def _read(source, path: str | None, limit: int) -> Document:
-    from service.reader import read_post
+    from service.reader import names_file, read_post
 
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
@@ -195,7 +195,7 @@ def _read(source, path: str | None, limit: int) -> Document:
         return read_post(Path(source))
     if not isinstance(source, str):
         raise TypeError(f"analyze() takes a path, text or Document, not {type(source).__name__}")
-    if _looks_like_path(source):
+    if names_file(source):
         _check_file_size(source, limit)
         return read_post(Path(source))
     if len(source) > limit:
@@ -204,10 +204,6 @@ def _read(source, path: str | None, limit: int) -> Document:
     if path and not document.path:
         document.path = path
     return document
-
-
-def _looks_like_path(source: str) -> bool:
-    return "\n" not in source and len(source) < 4096 and os.path.isfile(source)
 
 
 def _check_file_size(filename: str, limit: int) -> None:

@@ -19,7 +19,7 @@ from service.reader.front_matter import split_front_matter
 from service.reader.sections import SectionPlan, plan_sections
 from service.reader.sentences import split_sentences
 
-__all__ = ["read_post", "split_sentences", "ReadError"]
+__all__ = ["read_post", "split_sentences", "names_file", "ReadError"]
 
 _MAX_PATH_CHARS = 4096
 
@@ -56,7 +56,7 @@ def read_post(source: str | bytes | os.PathLike, path: str | None = None) -> Doc
 
 
 def _load(source, path: str | None) -> tuple[str, str | None]:
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and _names_file(source)):
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and names_file(source)):
         path = os.fspath(source)
         try:
             data = Path(path).read_bytes()
@@ -76,7 +76,8 @@ def _load(source, path: str | None) -> tuple[str, str | None]:
     raise TypeError(f"read_post() needs a path, str or bytes, not {type(source).__name__}")
 
 
-def _names_file(source: str) -> bool:
+def names_file(source: str) -> bool:
+    """True when `source` is a one-line string, short enough to be a path, naming an existing file."""
     if "\n" in source or len(source) >= _MAX_PATH_CHARS or not source.strip():
         return False
     try:
