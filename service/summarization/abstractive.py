@@ -31,6 +31,8 @@ from pathlib import Path
 from service.document import Document, Sentence
 from service.summarization.base import Summarizer, Summary, SummarySentence
 from service.summarization.numbers import unsupported_numbers
+from service.summarization.plaindoc import as_document
+from service.summarization.selection import bigrams, cut_at_clause, joiner, near_duplicate
 from service.transformers_runtime import (ModelNotAvailable, ModelNotConfigured, load_error, load_once,
                                           looks_like_path, quantize_int8, resolve_device)
 
@@ -81,8 +83,6 @@ _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _SPACE_BEFORE_NUMBER_MARK = re.compile(r"(?<=\d)[ \t]+(?=[.%])")
 _SPACE_AFTER_NUMBER_MARK = re.compile(r"(?<=\d\.)[ \t]+(?=\d)")
 _GENERATED_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?…]*[”’」』）)】]*")
-_TERMINAL = "。！？!?；;…”’」』）)】"
-_CLAUSE_MARKS = "，,、；;：:"
 
 
 def clean_generated(text: str) -> str:
@@ -102,44 +102,6 @@ def split_generated(text: str) -> list[str]:
         if re.search(r"\w", sentence):
             out.append(sentence)
     return out
-
-
-def bigrams(text: str) -> set[str]:
-    t = re.sub(r"\W", "", text)
-    return {t[i:i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
-
-
-def joiner(previous: str) -> str:
-    return "" if not previous or previous[-1] in _TERMINAL else " "
-
-
-def cut_at_clause(text: str, budget: int) -> str:
-    """The longest prefix within `budget` chars ending at a clause mark, else a cut that does not split
-    a number or Latin word."""
-    if len(text) <= budget:
-        return text
-    if budget <= 0:
-        return ""
-    marks = [i for i, ch in enumerate(text[:budget + 1]) if ch in _CLAUSE_MARKS and 0 < i <= budget]
-    if marks:
-        return text[:marks[-1]].rstrip()
-    end = budget
-    wordish = re.compile(r"[0-9A-Za-z.,%]")
-    while end > 0 and wordish.match(text[end - 1]) and end < len(text) and wordish.match(text[end]):
-        end -= 1
-    return text[:end].rstrip(" .,")
-
-
-def as_document(text_or_document) -> Document:
-    if isinstance(text_or_document, Document):
-        return text_or_document
-    try:
-        from service.summarization.plaindoc import as_document as _as_document
-    except ImportError:
-        from service.reader import read_post
-
-        return read_post(text_or_document)
-    return _as_document(text_or_document)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -391,7 +353,7 @@ class TransformersSummarizer(Summarizer):
         chosen_grams: list[set[str]] = []
 
         def duplicate(grams: set[str]) -> bool:
-            return any(len(grams & g) / (min(len(grams), len(g)) or 1) >= 0.8 for g in chosen_grams)
+            return any(near_duplicate(grams, g, threshold=0.8) for g in chosen_grams)
 
         def next_extractive() -> tuple[Sentence, float] | None:
             if plan.ranking is None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -1,6 +1,5 @@
 """Documents from plain text without the reader: one section, one paragraph per line, sentences from
-the reader's splitter. Used by the evaluation (articles are plain text) and as a fallback when
-`service.reader.read_post` is unavailable."""
+the reader's splitter. Used by the evaluation (articles are plain text, not posts)."""
 from __future__ import annotations
 
 import re
@@ -28,11 +27,9 @@ def document_from_text(text: str, title: str | None = None) -> Document:
 
 
 def as_document(text_or_document) -> Document:
-    """A Document from a Document (as is), or text via the reader (plain-text fallback if absent)."""
+    """A Document as is, or a post (path or text) read by the reader."""
     if isinstance(text_or_document, Document):
         return text_or_document
-    try:
-        from service.reader import read_post
-    except ImportError:
-        return document_from_text(text_or_document)
+    from service.reader import read_post
+
     return read_post(text_or_document)

@@ -30,7 +30,7 @@ def joined_length(texts: list[str]) -> int:
 
 def bigrams(text: str) -> set[str]:
     t = re.sub(r"\W", "", text)
-    return {t[i:i + 2] for i in range(len(t) - 1)} or {t}
+    return {t[i:i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
 
 
 def near_duplicate(a: set[str], b: set[str], threshold: float = 0.7) -> bool:
