@@ -179,9 +179,42 @@ def test_refill_swaps_for_a_better_filled_budget():
                   fill=5.0) in ([0, 2], [0])
 
 
-def test_short_texts_use_their_own_weights(engine):
-    from service.summarization.embedded import SHORT_TEXT_WEIGHTS, Weights
+def test_each_kind_of_text_gets_its_own_weights(engine):
+    from service.summarization import regimes
+    from service.summarization.embedded import Weights
+    from service.summarization.plaindoc import document_from_text
 
-    assert engine.short_weights.tau == SHORT_TEXT_WEIGHTS["tau"] and engine.weights.tau == Weights().tau
+    brief = document_from_text("本报讯 今年以来，全市新增市场主体1.2万户。其中企业4300户，同比增长12%。")
+    news = document_from_text("今年以来，我市坚持项目为王，新开工重大项目86个，完成投资420亿元。" * 12)
+    report = document_from_text("事件：公司发布2025年年报，实现营业收入52.3亿元，同比+18.6%；归母净利润6.1亿元，"
+                                "同比+22.4%。25Q4单季毛利率31.2%。我们预计公司2026年EPS为1.35元，维持“买入”评级。" * 5)
+    assert [regimes.regime(d) for d in (brief, news, report)] == [regimes.SHORT, regimes.LONG, regimes.REPORT]
+    assert engine.weights_for(brief).tau == regimes.OVERRIDES[regimes.SHORT]["tau"]
+    assert engine.weights_for(news) == Weights()
+    assert engine.weights_for(report) == Weights(**regimes.OVERRIDES[regimes.REPORT])
+    assert engine.weights_for(report) != Weights()
     custom = Weights(tau=7.0)
-    assert EmbeddedSummarizer(weights=custom).short_weights is custom
+    assert all(EmbeddedSummarizer(weights=custom).weights_for(d) is custom for d in (brief, news, report))
+
+
+def test_fullwidth_indent_starts_a_paragraph_in_plain_text():
+    text = "　　核心观点　　事件：公司发布年报，营业收入增长12%。利润率提升。\n　　第二段，订单充足。"
+    doc = document_from_text(text)
+    paragraphs = doc.sections[0].paragraphs
+    assert [p.text for p in paragraphs] == ["核心观点", "事件：公司发布年报，营业收入增长12%。利润率提升。", "第二段，订单充足。"]
+    assert all(doc.text[p.start:p.end] == p.text for p in paragraphs)
+    assert [s.paragraph for s in doc.sentences] == [0, 1, 1, 2]
+
+
+def test_report_regime_covers_paragraphs():
+    from service.summarization import regimes
+
+    paragraphs = ["事件：公司发布2025年年报，实现营业收入52.3亿元，同比+18.6%；归母净利润6.1亿元，同比+22.4%。"
+                  "25Q4单季毛利率31.2%，环比提升1.5pct。四季度费用率保持稳定。",
+                  "储能业务放量，出货量同比翻倍。海外订单占比提升至35%，盈利能力强于国内。",
+                  "新建基地按计划投产，年产能达到20GWh。我们预计公司2026年EPS为1.35元，维持“买入”评级。"]
+    doc = document_from_text("\n".join(paragraphs * 3))
+    assert regimes.regime(doc) == regimes.REPORT
+    summary = EmbeddedSummarizer(key_figures=False).summarize(doc, max_chars=90)
+    assert summary.text and len(summary.text) <= 90
+    _check_faithful(doc, summary)

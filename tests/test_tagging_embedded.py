@@ -168,3 +168,17 @@ def test_body_embedding_optional_and_weighted(monkeypatch):
     m = f.matrix(F.FeatureConfig(body_weight=0.5))
     assert np.allclose(m[:, :F.DIM].toarray(), 0.5)
     assert F.FeatureConfig.from_dict({"emb_chars": 64}).body_weight == 1.0
+
+
+def test_secondary_tags_are_weaker_positives():
+    from models.train_tagger import SECONDARY_WEIGHT, SECONDARY_WEIGHT_BY_TAG, label_matrix
+
+    tags = ["industrial_scale", "investment_attraction", "outlook", "other"]
+    rows = [{"tags": ["industrial_scale", "investment_attraction", "outlook"]}, {"tags": ["outlook"]},
+            {"tags": ["other", "industrial_scale"]}]
+    y = label_matrix(rows, tags)
+    assert y[0].tolist() == pytest.approx([1.0, SECONDARY_WEIGHT, SECONDARY_WEIGHT_BY_TAG["outlook"], 0.0])
+    assert y[1].tolist() == [0.0, 0.0, 1.0, 0.0]                  # a primary outlook is a full positive
+    assert y[2].tolist() == pytest.approx([SECONDARY_WEIGHT, 0.0, 0.0, 1.0])
+    assert 0 < SECONDARY_WEIGHT_BY_TAG["outlook"] < SECONDARY_WEIGHT < 1
+    assert label_matrix(rows, tags, secondary=1.0)[0].tolist() == [1.0, 1.0, 1.0, 0.0]

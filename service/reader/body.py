@@ -98,7 +98,7 @@ def _markdown_line(line: str) -> Block | None:
 
 # ------------------------------------------------------------------------------ plain and Markdown
 
-_FULLWIDTH_BREAK = re.compile(r"\u3000{2,}")
+FULLWIDTH_BREAK = re.compile(r"\u3000{2,}")   # the 　　 indent of pasted Chinese text: a paragraph break
 _BULLET = re.compile(r"^\s*[-*+•]\s+")
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
@@ -113,7 +113,7 @@ _SPACES = re.compile(r"[ \t\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 def _plain_blocks(lines: list[str]) -> list[Block]:
     blocks = []
     for line in lines:
-        pieces = _FULLWIDTH_BREAK.split(line)
+        pieces = FULLWIDTH_BREAK.split(line)
         for piece in pieces:
             piece = _BULLET.sub("", piece)
             text, strong_only = _inline_markdown(piece)

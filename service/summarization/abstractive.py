@@ -119,7 +119,7 @@ def _embedded_scores(extractor, document: Document) -> list[tuple[Sentence, floa
     features = embedded.prepare(document, extractor._encode)
     if features is None:
         return []
-    values = [float(v) for v in embedded.score(features, extractor.weights)]
+    values = [float(v) for v in embedded.score(features, extractor.weights_for(document))]
     ranked = sorted(zip(features.sentences, values), key=lambda pair: -pair[1])
     seen = {id(s) for s, _ in ranked}
     # sentences the engine does not consider (fragments, prefiltered) come last, in document order

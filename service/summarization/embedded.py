@@ -17,7 +17,7 @@ Pipeline per document
    no near duplicates (selection.py); then budget filling (`refill`): every subset of the 8 best
    candidates that fits is judged by its MMR terms + refill·(share of the budget used), and replaces
    the greedy choice when worth more. Output in document order, sentences whole and exact.
-   Bodies under SHORT_TEXT_CHARS use the short-text weights (SHORT_TEXT_WEIGHTS, tuned on the short dev split).
+   The weights depend on the kind of text (regimes.py): short texts, research reports, other long texts.
 5. If no sentence fits the budget, the best run of whole clauses (by embedding centrality) from the
    top sentences is returned, flagged "cut_at_clause"; if not even one clause fits, the best sentence
    is cut short with numbers kept whole (flag "cut"). Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from service.document import Document, Sentence
+from service.summarization import regimes
 from service.summarization.base import Summarizer, Summary, SummarySentence
 from service.summarization.selection import (bigrams, clause_windows, cut_at_clause, joined_length, joiner, mmr_select,
                                         near_duplicate, refill)
@@ -73,19 +74,10 @@ class Weights:
     window_position: float = 1.0     # … and for the sentence's position (exp(-index / tau))
     redundancy: float = 0.5
     coverage: float = 1.0       # fixed prior, per sentence already taken from the same section
+    paragraph_coverage: float = 0.0   # one-section documents: the same, per paragraph
     refill: float = 2.0         # budget filling after the greedy pass: weight of the share of budget used (dev-long)
     refill_k: int = 8           # … over subsets of this many best candidates
-
-
-# Short texts (briefs, LCSTS-like posts) follow other weights than long articles: the sentence weights
-# above were searched on dev-long (441–3451-char articles); these on the short dev split (`--preset dev
-# --tune`, LCSTS label < 3 + FinNA test_all not in test.jsonl, all ≤ 289 chars): a sharper lead prior
-# (tau 1), more weight on centrality and bigram centrality, no fill bonus, no budget refill. Dev: mean of
-# R-1/R-L 22.89 → 23.22 on the short split, while the same weights cost 2–3 points on dev-long, hence two
-# regimes. The boundary, 365 chars of body, is the midpoint of the gap between the two dev sets (289, 441);
-# nothing reported was used to place it.
-SHORT_TEXT_CHARS = 365
-SHORT_TEXT_WEIGHTS = dict(centrality=2.0, tau=1.0, figures=0.2, lexical=1.0, fill=0.0, redundancy=1.0, refill=0.0)
+    min_candidates: int = MIN_CANDIDATES   # encode at least this many candidates (see _cap)
 
 
 @dataclass
@@ -118,11 +110,11 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / sd if sd > 1e-6 else np.zeros_like(x)
 
 
-def _cap(budget: int | None) -> int:
+def _cap(budget: int | None, least: int = MIN_CANDIDATES) -> int:
     """How many candidates to encode: enough for the budget (a sentence is ~25-40 chars), bounded."""
     if not budget:
         return MAX_CANDIDATES
-    return max(MIN_CANDIDATES, min(MAX_CANDIDATES, budget // CHARS_PER_CANDIDATE))
+    return max(least, min(MAX_CANDIDATES, budget // CHARS_PER_CANDIDATE))
 
 
 def _prefilter(candidates: list[Sentence], positions: np.ndarray, lexical: np.ndarray, para_lead: np.ndarray,
@@ -198,7 +190,7 @@ def prepare(document: Document, encode=None, budget: int | None = None,
     sec = np.array([sec_lead[int(i)] for i in pos], dtype=np.float32)
     lexical = _lexical([s.text for s in candidates])
     notes: list[str] = []
-    limit = _cap(budget)
+    limit = _cap(budget, w.min_candidates)
     if len(candidates) > limit:
         keep = _prefilter(candidates, pos, lexical, para, sec, limit, w, budget)
         if len(candidates) > MAX_CANDIDATES:
@@ -247,13 +239,17 @@ def select(document: Document, features: Features, budget: int, max_sentences: i
     """The chosen sentences (document order) and notes; cuts the best sentence if nothing fits."""
     scores = score(features, w, budget)
     sents = features.sentences
+    # Coverage units: the sections when there are several, else the paragraphs (a report's paragraphs
+    # are its points, and its reference summary takes one from each).
+    if len(document.sections) > 1:
+        units, coverage = [s.section for s in sents], w.coverage
+    else:
+        units, coverage = [s.paragraph for s in sents], w.paragraph_coverage
     chosen = mmr_select(scores, features.embeddings, [len(s.text) for s in sents], [s.text for s in sents],
-                        [s.section for s in sents], budget, max_sentences,
-                        redundancy=w.redundancy, coverage=w.coverage if len(document.sections) > 1 else 0.0)
+                        units, budget, max_sentences, redundancy=w.redundancy, coverage=coverage)
     picked = [c.index for c in chosen]
-    coverage = w.coverage if len(document.sections) > 1 else 0.0
     if picked and w.refill > 0:
-        picked = refill(picked, scores, features.embeddings, [s.text for s in sents], [s.section for s in sents],
+        picked = refill(picked, scores, features.embeddings, [s.text for s in sents], units,
                         budget, max_sentences, top_k=w.refill_k, redundancy=w.redundancy, coverage=coverage,
                         fill=w.refill)
     notes: list[str] = []
@@ -313,15 +309,16 @@ def _join(sentences: list[SummarySentence]) -> str:
 class EmbeddedSummarizer(Summarizer):
     name = "embedded"
 
-    def __init__(self, weights: Weights | None = None, encode=None, key_figures: bool = True,
-                 short_weights: Weights | None = None):
-        """`weights` for long texts; `short_weights` for bodies under SHORT_TEXT_CHARS (default: the
-        short-text weights when `weights` is not given, else `weights` itself)."""
-        self.weights = weights or Weights()
-        self.short_weights = short_weights or (
-            weights if weights is not None else dataclasses.replace(Weights(), **SHORT_TEXT_WEIGHTS))
+    def __init__(self, weights: Weights | None = None, encode=None, key_figures: bool = True):
+        """`weights`, when given, are used for every kind of text; by default each kind (regimes.py:
+        short, report, long) gets its own."""
+        self.weights = {name: weights or dataclasses.replace(Weights(), **overrides)
+                        for name, overrides in regimes.OVERRIDES.items()}
         self._encode = encode
         self.key_figures = key_figures
+
+    def weights_for(self, document: Document) -> Weights:
+        return self.weights[regimes.regime(document)]
 
     def summarize(self, document: Document, max_chars: int | None = None,
                   max_sentences: int | None = None) -> Summary:
@@ -357,7 +354,7 @@ class EmbeddedSummarizer(Summarizer):
                          "near-duplicate sentence(s)")
             chosen = [_summary_sentence(document, s, s.text, s.end, 0.0) for s in kept]
             return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)
-        w = self.short_weights if len(document.body) < SHORT_TEXT_CHARS else self.weights
+        w = self.weights_for(document)
         features = prepare(document, self._encode, budget, w)
         notes.extend(features.notes)
         chosen, more = select(document, features, budget, max_sentences, w)
