@@ -7,7 +7,7 @@ Deterministic: inputs sorted by id, fixed seeds, single-threaded BLAS, liblinear
 random_state, and an npz written with fixed zip timestamps — two builds give identical bytes.
 
 Method: features from service.tagging.features; one-vs-rest logistic regression per tag (all of an
-item's tags are positives; items with a heading are also added once without it and once as the
+item's tags are positives, its secondary tags with a smaller sample weight, see SECONDARY_WEIGHT; items with a heading are also added once without it and once as the
 heading alone, so the head works with and without headings and learns what a heading says by itself); the
 body-embedding block is scaled by FeatureConfig.body_weight (0.5: regularised more than the n-grams,
 which generalised better from the tidy part1/part2 sections to the report-style part3); per-tag thresholds and the fallback `min_score` chosen on
