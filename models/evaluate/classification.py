@@ -10,9 +10,9 @@ Section tagging, in one run:
    primary confusions).
 2. Corpus k-fold cross-validation of the default (models/tag_corpus, the training corpus; out-of-fold
    scores with the shipped thresholds), and the zero-shot engine on the same corpus (no training).
-   With `--validate-on part3` (a corpus file's stem; repeatable), it also trains on the other corpus
-   files with the shipped feature settings and scores the held-out file: the style-transfer check
-   (part3 is written in the styles of real sections) that design choices were made on.
+   With `--validate-on part4` (a corpus file's stem; repeatable), it also trains on the other corpus
+   files with the shipped feature settings and scores the held-out file: the transfer checks that
+   design choices were made on (part3 is written in the styles of real sections, part4 at their length).
 3. FinNL (../shared/data/finnl_fincuge_cls/test.jsonl, all items): the custom-tag-set path — the
    zero-shot engine over models/tagsets/finnl_fincuge.yaml with descriptions only and with the
    ≤5 examples per tag — micro- and macro-F1 (upstream noise labels are not scored).
