@@ -217,4 +217,7 @@ def test_report_regime_covers_paragraphs():
     assert regimes.regime(doc) == regimes.REPORT
     summary = EmbeddedSummarizer(key_figures=False).summarize(doc, max_chars=90)
     assert summary.text and len(summary.text) <= 90
+    assert any("research report" in n for n in summary.notes)
+    news = document_from_text("今年以来，我市坚持项目为王，新开工重大项目86个，完成投资420亿元。" * 12)
+    assert not any("research report" in n for n in EmbeddedSummarizer(key_figures=False).summarize(news, 60).notes)
     _check_faithful(doc, summary)

@@ -354,7 +354,11 @@ class EmbeddedSummarizer(Summarizer):
                          "near-duplicate sentence(s)")
             chosen = [_summary_sentence(document, s, s.text, s.end, 0.0) for s in kept]
             return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)
-        w = self.weights_for(document)
+        kind = regimes.regime(document)
+        w = self.weights[kind]
+        if kind == regimes.REPORT:
+            notes.append("read as a research report (analyst terms such as 归母净利, 评级, YoY): "
+                         "one point per paragraph rather than the lead")
         features = prepare(document, self._encode, budget, w)
         notes.extend(features.notes)
         chosen, more = select(document, features, budget, max_sentences, w)

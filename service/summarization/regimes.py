@@ -6,8 +6,9 @@
   (289 and 441 chars); nothing reported placed it.
 - research reports (sell-side 研报 and results commentary, recognised by REPORT_CUES): their first
   sentence is rarely the point (事件：公司发布年报…) and their reference summaries take one point from
-  each paragraph, so centrality and paragraph coverage count, position little, and more candidates are
-  encoded (`--preset cfbenchmark-dev --tune`: the quarter of CFBenchmark kept for tuning, never reported).
+  each paragraph, so position counts half as much, paragraphs are coverage units, filling the budget
+  counts more, and twice as many candidates are encoded (`--preset cfbenchmark-dev --tune --tune-regime
+  report`: the quarter of CFBenchmark kept for tuning, never reported).
 - other long texts (news): the Weights defaults, searched on dev-long (中国经济网/人民日报 articles).
 
 Each regime is a set of overrides of `embedded.Weights`; weights tuned for one kind cost 2–3 ROUGE
