@@ -182,3 +182,19 @@ def test_secondary_tags_are_weaker_positives():
     assert y[2].tolist() == pytest.approx([SECONDARY_WEIGHT, 0.0, 0.0, 1.0])
     assert 0 < SECONDARY_WEIGHT_BY_TAG["outlook"] < SECONDARY_WEIGHT < 1
     assert label_matrix(rows, tags, secondary=1.0)[0].tolist() == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_mixed_sections_keep_the_dominant_topic_primary():
+    from models.train_tagger import mixed_sections
+
+    rows = [{"id": f"r{i}", "heading": None, "text": f"第{i}段。" + "园区产值增长较快。" * 6, "tags": [tag]}
+            for i, tag in enumerate(["industrial_scale", "consumption", "industrial_scale", "outlook"])]
+    mixed = mixed_sections(rows)
+    assert mixed == mixed_sections(rows)                       # deterministic
+    assert len(mixed) == len(rows)
+    for base, m in zip(rows, mixed):
+        partner = next(r for r in rows if r["id"] == m["id"].split("+")[1])
+        assert m["base"] == base["id"] and m["text"].startswith(base["text"] + "\n")
+        assert m["tags"][0] == base["tags"][0] and partner["tags"][0] in m["tags"][1:]
+        assert partner["tags"][0] != base["tags"][0]
+        assert len(m["text"]) - len(base["text"]) <= len(base["text"]) + 1   # the base dominates

@@ -140,7 +140,7 @@ def devset_part(rows, args, out) -> None:
 
 
 def corpus_part(args, out) -> None:
-    from models.train_tagger import load_corpus, out_of_fold
+    from models.train_tagger import cross_validate, load_corpus, training_set
     from service.tagging.embedded import LinearHead, decide
     from service.tagging.features import featurize
     from service.tagging.tagset import TagSet
@@ -155,7 +155,8 @@ def corpus_part(args, out) -> None:
     head = LinearHead.load(args.artifact)
     ts = TagSet.builtin()
     feats = featurize([r["text"] for r in rows], [r["heading"] for r in rows], head.cfg)
-    p, _ = out_of_fold(rows, feats, ts.ids, head.cfg, n_folds=args.folds, other=ts.other)
+    everything, all_feats = training_set(rows, feats, head.cfg)
+    p = cross_validate(rows, everything, all_feats, ts.ids, head.cfg, n_folds=args.folds, other=ts.other)
     # the artifact's tag order is the built-in one; use its thresholds on the out-of-fold scores
     pred = [[t for t, _ in r] for r in decide(p, ts.ids, head.thresholds, head.min_score, ts.other)]
     gold = [r["tags"] for r in rows]

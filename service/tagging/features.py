@@ -137,6 +137,11 @@ class Features:
         idx = np.asarray(idx)
         return Features(self.body_emb[idx], self.head_emb[idx], self.body_ngr[idx], self.head_ngr[idx])
 
+    def concat(self, other: "Features") -> "Features":
+        return Features(np.vstack([self.body_emb, other.body_emb]), np.vstack([self.head_emb, other.head_emb]),
+                        sparse.vstack([self.body_ngr, other.body_ngr], format="csr"),
+                        sparse.vstack([self.head_ngr, other.head_ngr], format="csr"))
+
     def without_heading(self) -> "Features":
         return Features(self.body_emb, np.zeros_like(self.head_emb), self.body_ngr,
                         sparse.csr_matrix(self.head_ngr.shape, dtype=np.float32))
