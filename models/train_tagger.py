@@ -235,8 +235,9 @@ def training_set(rows: list[dict], feats, cfg, mix: bool = True):
 
 def cross_validate(rows: list[dict], everything: list[dict], feats, tags, cfg, n_folds: int = 5,
                    C: float = C_DEFAULT, augment: bool = True, other: str = "other") -> np.ndarray:
-    """Out-of-fold scores of the original `rows` (the first len(rows) of `everything`); a mixed
-    section sits in its base row's fold, so no fold sees its own rows' text in training."""
+    """Out-of-fold scores of the original `rows` (the first len(rows) of `everything`). A mixed
+    section sits in its base row's fold, so a held-out row is never trained on as a base; its opening
+    sentences may still appear in training as the tail of another row's mixed section."""
     fold = folds_for(rows, n_folds)
     index = {r["id"]: i for i, r in enumerate(rows)}
     fold = np.concatenate([fold, [fold[index[r["base"]]] for r in everything[len(rows):]]]).astype(np.int64)

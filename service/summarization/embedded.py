@@ -2,10 +2,10 @@
 
 Pipeline per document
 1. Candidates: the document's sentences (the reader's splitter keeps them whole); fragments with fewer
-   than 6 content characters are dropped unless nothing else is left. Only max(10, budget // 15)
-   candidates (at most 300) are encoded: every section's first sentence plus the best by the
-   encoder-free part of the score (position, leads, bigram centrality, fill). Encoding is >90 % of
-   the time, so this bounds the cost of long articles and of 1000-sentence government reports.
+   than 6 content characters are dropped unless nothing else is left. Only max(min_candidates,
+   budget // 15) candidates (10, or 20 for reports; at most 300) are encoded: every section's first
+   sentence plus the best by the encoder-free part of the score (position, leads, bigram centrality,
+   fill). Encoding is >90 % of the time, so this bounds the cost of long articles and of 1000-sentence government reports.
 2. One batch through the sentence encoder (multilingual USE, models/encoder.py), with the title and
    the digest when the post has them.
 3. Score = centrality to the document centroid and similarity to title/digest (embeddings), plus
@@ -110,7 +110,7 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / sd if sd > 1e-6 else np.zeros_like(x)
 
 
-def _cap(budget: int | None, least: int = MIN_CANDIDATES) -> int:
+def _cap(budget: int | None, least: int) -> int:
     """How many candidates to encode: enough for the budget (a sentence is ~25-40 chars), bounded."""
     if not budget:
         return MAX_CANDIDATES
