@@ -84,6 +84,20 @@ def test_decide_other_fallback():
     assert [[t for t, _ in r] for r in rows] == [["a", "b"], ["a"], ["other"], ["other"]]
 
 
+
+def test_decide_aspect_leads_only_without_a_topic():
+    tags = ["edu", "trade", "outlook", "other"]
+    thr = np.array([0.5, 0.5, 0.5, 0.5])
+    p = np.array([[0.4, 0.1, 0.9, 0.05],   # a topic reaches the floor → it leads (below its threshold), outlook follows
+                  [0.2, 0.1, 0.9, 0.05],   # no tag reaches the floor → outlook leads
+                  [0.1, 0.1, 0.9, 0.6],    # the runner-up is `other` → other alone
+                  [0.7, 0.6, 0.9, 0.05]])  # the best topic leads, the rest keep their order
+    rows = [[t for t, _ in r] for r in decide(p, tags, thr, 0.0, "other", "outlook", 0.3)]
+    assert rows == [["edu", "outlook"], ["outlook"], ["other"], ["edu", "outlook", "trade"]]
+    # without the rule, outlook leads everywhere it scores best
+    plain = [[t for t, _ in r] for r in decide(p, tags, thr, 0.0, "other")]
+    assert [r[0] for r in plain] == ["outlook"] * 4
+
 def _custom_yaml(tmp_path, with_examples=True):
     ex = lambda *xs: ("\n    examples:\n" + "".join(f"      - {x}\n" for x in xs)) if with_examples else "\n"
     p = tmp_path / "mytags.yaml"

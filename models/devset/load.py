@@ -1,4 +1,5 @@
-"""Load the section-tagging dev set: ids + offsets in sections.jsonl, text resolved from the shared data.
+"""Load the section-tagging dev set (sections.jsonl) or tuning set (tuning.jsonl): ids + offsets, text
+resolved from the shared data.
 
 The project stores no source text; each item points into /work/shared (see NOTES.md).
 Run ``python -m models.devset.load`` from the project root to validate the set and print counts.
@@ -13,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 SECTIONS = Path(__file__).with_name("sections.jsonl")
+# The tuning set: other real sections, labelled the same way, for design choices (never the dev set).
+TUNING = Path(__file__).with_name("tuning.jsonl")
 DEFAULT_SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 
@@ -64,8 +67,9 @@ def _plain(markup: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def load_devset(shared_root: Path | None = None) -> list[dict]:
-    """Return [{id, text, heading, tags, dataset, doc}] with spans resolved from the shared data."""
+def load_devset(shared_root: Path | None = None, sections_file: Path | None = None) -> list[dict]:
+    """Return [{id, text, heading, tags, dataset, doc}] with spans resolved from the shared data.
+    `sections_file` defaults to this dev set; the tuning set (models/tuneset) uses the same format."""
     root = Path(shared_root) if shared_root is not None else DEFAULT_SHARED
     if not (root / "data").is_dir():
         raise FileNotFoundError(
@@ -73,7 +77,7 @@ def load_devset(shared_root: Path | None = None) -> list[dict]:
             "pass shared_root=... pointing at the folder that holds data/ and seed/")
     cache: dict = {}
     out = []
-    with SECTIONS.open(encoding="utf-8") as fh:
+    with Path(sections_file or SECTIONS).open(encoding="utf-8") as fh:
         items = [json.loads(line) for line in fh if line.strip()]
     for it in items:
         text = _source_text(root, it, cache)
@@ -98,7 +102,11 @@ def load_devset(shared_root: Path | None = None) -> list[dict]:
 
 
 if __name__ == "__main__":
-    items = load_devset()
+    import sys
+
+    # `python -m models.devset.load tuning` checks the tuning set; a path checks any file in the format
+    arg = sys.argv[1] if len(sys.argv) > 1 else None
+    items = load_devset(sections_file=TUNING if arg == "tuning" else arg)
     print(f"{len(items)} sections, {len({(i['dataset'], i['doc']) for i in items})} documents")
     for title, counter in (("primary tag", Counter(i["tags"][0] for i in items)),
                            ("any tag", Counter(t for i in items for t in i["tags"])),

@@ -2,7 +2,8 @@
 
 Section tagging, in one run:
 
-1. Development set (real sections, models/devset; the project's own labels): the default (embedded)
+1. Development set (real sections, models/devset; the project's own labels; `--devset tuning` scores
+   the tuning set instead, the real sections that design choices are made on): the default (embedded)
    engine, the keyword baseline (jieba TF-IDF against tag descriptions) and the zero-shot engine
    (built-in descriptions + examples) side by side — top-1 accuracy (predicted primary == gold
    primary), top-1 in any gold tag, macro-/micro-F1 over the tag sets (multi-label, per tag present
@@ -93,15 +94,19 @@ def _read_jsonl(path) -> list[dict]:
 
 
 def load_dev(path: str | None) -> tuple[list[dict] | None, str]:
-    if path:
+    """`path`: None for the dev set, "tuning" for the tuning set (models/devset/tuning.jsonl), or a
+    JSONL file of {text, heading, tags}."""
+    if path and path != "tuning":
         rows = _read_jsonl(path)
         return [{"id": r.get("id"), "text": r["text"], "heading": r.get("heading"), "tags": list(r["tags"])}
                 for r in rows], str(path)
     try:
-        from models.devset.load import load_devset
+        from models.devset.load import TUNING, load_devset
     except ImportError as exc:
         return None, f"dev set loader missing ({exc})"
     try:
+        if path == "tuning":
+            return load_devset(sections_file=TUNING), "the tuning set, models/devset/tuning.jsonl (real sections; for design choices)"
         return load_devset(), "models/devset (real sections from ../shared/data)"
     except FileNotFoundError as exc:
         return None, f"dev set skipped: {exc}"
@@ -158,7 +163,8 @@ def corpus_part(args, out) -> None:
     everything, all_feats = training_set(rows, feats, head.cfg)
     p = cross_validate(rows, everything, all_feats, ts.ids, head.cfg, n_folds=args.folds, other=ts.other)
     # the artifact's tag order is the built-in one; use its thresholds on the out-of-fold scores
-    pred = [[t for t, _ in r] for r in decide(p, ts.ids, head.thresholds, head.min_score, ts.other)]
+    pred = [[t for t, _ in r] for r in decide(p, ts.ids, head.thresholds, head.min_score, ts.other,
+                                                  head.aspect, head.aspect_floor)]
     gold = [r["tags"] for r in rows]
     s = scores(pred, gold)
     zs = ZeroShotTagger()
@@ -224,7 +230,7 @@ def finnl_part(path, args, out) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m models.evaluate classification", description=__doc__.split("\n")[2])
-    ap.add_argument("--devset", default=None, help="JSONL {text, heading, tags} (default: models/devset via load_devset)")
+    ap.add_argument("--devset", default=None, help="JSONL {text, heading, tags}, or `tuning` for the tuning set (default: the dev set, models/devset)")
     ap.add_argument("--finnl", default=str(FINNL), help="FinNL test JSONL {id, text, labels}")
     ap.add_argument("--finnl-tags", default=str(FINNL_TAGS), help="the FinNL classes as a user's tag file")
     ap.add_argument("--corpus", default=str(ROOT / "models" / "tag_corpus"), help="training corpus for the CV part")
