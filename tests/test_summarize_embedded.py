@@ -100,6 +100,25 @@ def test_tiny_budget_cuts_at_clause_with_note(document, engine):
     _check_faithful(document, summary)
 
 
+def test_short_text_prefers_a_longer_clause_run_to_a_fragment(engine):
+    # a short text (short regime) where the only whole sentence that fits is a 5-char fragment: a run
+    # of clauses of a better sentence that fills more of the budget is returned instead
+    text = ("一季度全市生产总值同比增长5.6%，工业增加值增长7.2%，社会消费品零售总额增长8.1%，经济运行实现良好开局。"
+            "形势总体向好。"
+            "外贸出口结构继续优化，机电产品出口占比提高到58.3%，民营企业出口增长12.4%，跨境电商快速发展。")
+    doc = document_from_text(text)
+    summary = engine.summarize(doc, max_chars=40)
+    assert len(summary.text) <= 40 and len(summary.text) > len("形势总体向好。")
+    assert summary.sentences[0].flags == ["cut_at_clause"]
+    assert any("fill only" in n for n in summary.notes), summary.notes
+    _check_faithful(doc, summary)
+    # with the rule off (the long-text default), the whole fragment is kept
+    from service.summarization.embedded import Weights
+
+    plain = EmbeddedSummarizer(weights=Weights()).summarize(doc, max_chars=40)
+    assert plain.text == "形势总体向好。"
+
+
 def test_empty_document(engine):
     summary = engine.summarize(Document(text=""), max_chars=100)
     assert summary.text == "" and summary.sentences == []

@@ -257,7 +257,7 @@ def tune(items: list[dict], rounds: int = 2, budget_mode: str = "reference", nam
         "fill": [0.0, 0.3, 1.0], "redundancy": [0.5, 1.0, 2.0],
         "window_centrality": [0.0, 1.0, 3.0], "window_fill": [0.0, 1.0, 3.0], "window_sentences": [1, 3, 8],
         "window_score": [0.0, 0.3, 1.0, 3.0], "window_prefix": [0.0, 0.1, 0.3, 1.0],
-        "window_position": [0.0, 0.1, 0.3, 1.0],
+        "window_position": [0.0, 0.1, 0.3, 1.0], "window_below": [0.0, 0.5, 0.7, 0.8, 0.9, 1.0],
         "refill": [0.0, 0.5, 1.0, 2.0, 4.0], "paragraph_coverage": [0.0, 0.3, 1.0, 2.0],
     }
     if names:

@@ -19,7 +19,8 @@ Pipeline per document
    the greedy choice when worth more. Output in document order, sentences whole and exact.
    The weights depend on the kind of text (regimes.py): short texts, research reports, other long texts.
 5. If no sentence fits the budget, the best run of whole clauses (by embedding centrality) from the
-   top sentences is returned, flagged "cut_at_clause"; if not even one clause fits, the best sentence
+   top sentences is returned, flagged "cut_at_clause" (short texts also take this path when the whole
+   sentences that fit fill under `window_below` = 70 % of the budget and a longer run exists); if not even one clause fits, the best sentence
    is cut short with numbers kept whole (flag "cut"). Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
 
 Key figures of the whole document (key_figures.py) are returned in Summary.key_figures.
@@ -72,6 +73,7 @@ class Weights:
     window_score: float = 0.0        # … weighing in their sentence's score
     window_prefix: float = 0.0       # … a bonus for starting at the sentence's start
     window_position: float = 1.0     # … and for the sentence's position (exp(-index / tau))
+    window_below: float = 0.0        # … also used when the whole sentences fill < this share of the budget
     redundancy: float = 0.5
     coverage: float = 1.0       # fixed prior, per sentence already taken from the same section
     paragraph_coverage: float = 0.0   # one-section documents: the same, per paragraph
@@ -254,13 +256,19 @@ def select(document: Document, features: Features, budget: int, max_sentences: i
                         fill=w.refill)
     notes: list[str] = []
     out: list[SummarySentence] = []
-    if picked:
+    top = [int(i) for i in np.argsort(-scores, kind="stable")[:max(1, w.window_sentences)]]
+    used = joined_length([sents[i].text for i in picked])
+    longer: list[tuple[int, int, int]] = []
+    if picked and used < w.window_below * budget:
+        # the whole sentences that fit leave most of the budget unused: a longer run of clauses of a
+        # top sentence says more (short regime only; see Weights.window_below)
+        longer = [(i, a, b) for i in top for a, b in clause_windows(sents[i].text, budget) if b - a > used]
+    if picked and not longer:
         for i in sorted(picked, key=lambda i: sents[i].start):
             s = sents[i]
             out.append(_summary_sentence(document, s, s.text, s.end, float(scores[i])))
         return out, notes
-    top = [int(i) for i in np.argsort(-scores, kind="stable")[:max(1, w.window_sentences)]]
-    windows = [(i, a, b) for i in top for a, b in clause_windows(sents[i].text, budget)]
+    windows = longer or [(i, a, b) for i in top for a, b in clause_windows(sents[i].text, budget)]
     if windows:
         texts = [sents[i].text[a:b] for i, a, b in windows]
         cos = features.encode(texts) @ features.centroid
@@ -270,11 +278,12 @@ def select(document: Document, features: Features, budget: int, max_sentences: i
                  for (i, a, b), c in zip(windows, cos)]
         i, a, b = windows[int(np.argmax(value))]
         s = sents[i]
-        notes.append(f"no sentence fits max_chars={budget}; a sentence ({len(s.text)} chars) was cut at "
-                     f"clause boundaries to {b - a} chars")
+        why = (f"the whole sentences that fit max_chars={budget} fill only {used} chars" if longer
+               else f"no sentence fits max_chars={budget}")
+        notes.append(f"{why}; a sentence ({len(s.text)} chars) was cut at clause boundaries to {b - a} chars")
         item = SummarySentence(text=s.text[a:b], start=s.start + a, end=s.start + b, section=s.section,
                                heading=_heading(document, s), score=round(float(scores[i]), 4),
-                               flags=["cut_at_clause"])
+                               flags=["cut_at_clause"] if s.text[a:b] != s.text.strip() else [])
         return [item], notes
     best = top[0]
     s = sents[best]
