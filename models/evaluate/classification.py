@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     out = lambda s="": print(s, flush=True)
 
-    out("## Section tagging: development set")
+    out("## Section tagging: " + ("tuning set" if args.devset == "tuning" else "development set"))
     if "devset" in args.skip:
         out("(skipped)")
     else:

@@ -36,7 +36,7 @@ def get_tagger(engine: str | None = None, tagset=None, **options) -> Tagger:
 
 def classify(texts: list[str], tagset=None, engine: str | None = None,
              headings: list[str | None] | None = None, **options) -> list[list[Tag]]:
-    """For each text, its tags with scores, best first; `other` when nothing fits."""
+    """For each text, its tags with scores, the primary tag first (then best first); `other` when nothing fits."""
     return get_tagger(engine, tagset=tagset, **options).classify(list(texts), headings=headings)
 
 

@@ -82,7 +82,8 @@ class LinearHead:
         return 1.0 / (1.0 + np.exp(-self.logits(f)))
 
     def decide(self, p: np.ndarray) -> list[list[tuple[str, float]]]:
-        """Per row: (tag id, score) best first, at least one; `other` when nothing fits."""
+        """Per row: (tag id, score), the primary tag first (best first but for the `outlook` rule), at
+        least one; `other` when nothing fits."""
         return decide(p, self.tags, self.thresholds, self.min_score, self.other, self.aspect, self.aspect_floor)
 
     # ---------- storage ----------
