@@ -69,7 +69,7 @@ def _plain(markup: str) -> str:
 
 def load_devset(shared_root: Path | None = None, sections_file: Path | None = None) -> list[dict]:
     """Return [{id, text, heading, tags, dataset, doc}] with spans resolved from the shared data.
-    `sections_file` defaults to this dev set; the tuning set (models/tuneset) uses the same format."""
+    `sections_file` defaults to the dev set; the tuning set (TUNING) has the same format."""
     root = Path(shared_root) if shared_root is not None else DEFAULT_SHARED
     if not (root / "data").is_dir():
         raise FileNotFoundError(

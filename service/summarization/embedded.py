@@ -19,9 +19,9 @@ Pipeline per document
    the greedy choice when worth more. Output in document order, sentences whole and exact.
    The weights depend on the kind of text (regimes.py): short texts, research reports, other long texts.
 5. If no sentence fits the budget, the best run of whole clauses (by embedding centrality) from the
-   top sentences is returned, flagged "cut_at_clause" (short texts also take this path when the whole
-   sentences that fit fill under `window_below` = 70 % of the budget and a longer run exists); if not even one clause fits, the best sentence
-   is cut short with numbers kept whole (flag "cut"). Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
+   top sentences is returned, flagged "cut_at_clause". Short texts also take this path when the whole
+   sentences that fit fill under `window_below` (70 %) of the budget and a longer run exists. If not
+   even one clause fits, the best sentence is cut short with numbers kept whole (flag "cut"). Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
 
 Key figures of the whole document (key_figures.py) are returned in Summary.key_figures.
 """
