@@ -41,13 +41,11 @@ SECONDARY_WEIGHT_BY_TAG = {"outlook": 0.02}
 # Share of a mixed section (mixed_sections) taken by the other row's text; 0.5 and 0.3 scored alike on
 # the part4 halves (top-1 0.906 / 0.903 against 0.887 without mixing).
 MIX_SHARE = 0.5
-# Two rounds of mixed sections (two partners per row) rather than one: on the tuning set (below) the
-# choice of partners alone moved top-1 by ±0.015 between seeds; two rounds gave macro-F1 0.665 / 0.664
-# on two seeds against 0.648 / 0.650 with one, at the same top-1.
+# Rounds of mixed sections per row, each with other partners. On the tuning set (see below) the choice
+# of partners alone moved top-1 by ±0.015 between seeds; macro-F1 was 0.646 / 0.650 with one round (two
+# seeds), 0.665 / 0.664 with two, and 0.687 with four (top-1 0.749). The threshold-choosing
+# cross-validation uses CV_MIX_ROUNDS, which keeps the build at ~17 minutes on 2 cores.
 MIX_ROUNDS = 4
-# The threshold-choosing cross-validation uses CV_MIX_ROUNDS, which keeps the build under half an hour;
-# four rounds for the final head gave tuning-set macro-F1 0.687 (top-1 0.749) against 0.665 / 0.664
-# (top-1 0.740 / 0.744) with two.
 CV_MIX_ROUNDS = 2
 # Decision settings chosen on the tuning set (models/devset/tuning.jsonl: real sections labelled like the
 # dev set, never the dev set itself), where the corpus's own out-of-fold scores mislead: real sections are
