@@ -248,11 +248,13 @@ def training_set(rows: list[dict], feats, cfg, mix: bool = True, rounds: int = M
     return rows + extra, feats
 
 
-def cross_validate(rows: list[dict], everything: list[dict], feats, tags, cfg, n_folds: int = 5,
-                   C: float = C_DEFAULT, augment: bool = True, other: str = "other") -> np.ndarray:
-    """Out-of-fold scores of the original `rows` (the first len(rows) of `everything`). A mixed
-    section sits in its base row's fold, so a held-out row is never trained on as a base; its opening
-    sentences may still appear in training as the tail of another row's mixed section."""
+def cross_validate(rows: list[dict], feats, tags, cfg, n_folds: int = 5, C: float = C_DEFAULT,
+                   augment: bool = True, other: str = "other", mix: bool = True) -> np.ndarray:
+    """Out-of-fold scores of `rows` (`feats` are their features), trained with CV_MIX_ROUNDS mixed
+    sections per row (with `mix`). A mixed section sits in its base row's fold, so a held-out row is
+    never trained on as a base; its opening sentences may still appear in training as the tail of
+    another row's mixed section."""
+    everything, feats = training_set(rows, feats, cfg, mix, rounds=CV_MIX_ROUNDS)
     fold = folds_for(rows, n_folds)
     index = {r["id"]: i for i, r in enumerate(rows)}
     fold = np.concatenate([fold, [fold[index[r["base"]]] for r in everything[len(rows):]]]).astype(np.int64)
@@ -276,8 +278,7 @@ def build(rows: list[dict], cfg=None, n_folds: int = 5, C: float = C_DEFAULT, au
             feats = featurize([r["text"] for r in rows], [r["heading"] for r in rows], cfg)
     info: dict = {}
     if n_folds and n_folds > 1:
-        cv_rows, cv_feats = training_set(rows, feats, cfg, mix, rounds=CV_MIX_ROUNDS)
-        p = cross_validate(rows, cv_rows, cv_feats, tags, cfg, n_folds, C, augment, tagset.other)
+        p = cross_validate(rows, feats, tags, cfg, n_folds, C, augment, tagset.other, mix)
         thr, min_score = choose_thresholds(p, label_matrix(rows, tags), tags, [r["tags"][0] for r in rows],
                                            tagset.other)
         info["oof_scores"] = p

@@ -84,7 +84,6 @@ def test_decide_other_fallback():
     assert [[t for t, _ in r] for r in rows] == [["a", "b"], ["a"], ["other"], ["other"]]
 
 
-
 def test_decide_aspect_leads_only_without_a_topic():
     tags = ["edu", "trade", "outlook", "other"]
     thr = np.array([0.5, 0.5, 0.5, 0.5])
@@ -97,6 +96,7 @@ def test_decide_aspect_leads_only_without_a_topic():
     # without the rule, outlook leads everywhere it scores best
     plain = [[t for t, _ in r] for r in decide(p, tags, thr, 0.0, "other")]
     assert [r[0] for r in plain] == ["outlook"] * 4
+
 
 def _custom_yaml(tmp_path, with_examples=True):
     ex = lambda *xs: ("\n    examples:\n" + "".join(f"      - {x}\n" for x in xs)) if with_examples else "\n"

@@ -145,7 +145,7 @@ def devset_part(rows, args, out) -> None:
 
 
 def corpus_part(args, out) -> None:
-    from models.train_tagger import CV_MIX_ROUNDS, cross_validate, load_corpus, training_set
+    from models.train_tagger import cross_validate, load_corpus
     from service.tagging.embedded import LinearHead, decide
     from service.tagging.features import featurize
     from service.tagging.tagset import TagSet
@@ -160,8 +160,7 @@ def corpus_part(args, out) -> None:
     head = LinearHead.load(args.artifact)
     ts = TagSet.builtin()
     feats = featurize([r["text"] for r in rows], [r["heading"] for r in rows], head.cfg)
-    everything, all_feats = training_set(rows, feats, head.cfg, rounds=CV_MIX_ROUNDS)   # as the build's CV
-    p = cross_validate(rows, everything, all_feats, ts.ids, head.cfg, n_folds=args.folds, other=ts.other)
+    p = cross_validate(rows, feats, ts.ids, head.cfg, n_folds=args.folds, other=ts.other)   # as the build's CV
     # the artifact's tag order is the built-in one; use its thresholds on the out-of-fold scores
     pred = [[t for t, _ in r] for r in decide(p, ts.ids, head.thresholds, head.min_score, ts.other,
                                                   head.aspect, head.aspect_floor)]

@@ -131,12 +131,10 @@ def decide(p: np.ndarray, tags: list[str], thresholds: np.ndarray, min_score: fl
     for row in np.asarray(p, dtype=np.float64):
         order = [int(i) for i in np.argsort(-row, kind="stable")]
         lead = None
-        if aspect_i is not None and order[0] == aspect_i:
-            topic = next((i for i in order if i != aspect_i), None)
-            if topic is not None and row[topic] >= aspect_floor:
-                # the runner-up leads (even below its own threshold; `other` then stands alone)
-                lead = topic
-                order = [topic] + [i for i in order if i != topic]
+        if aspect_i is not None and order[0] == aspect_i and len(order) > 1 and row[order[1]] >= aspect_floor:
+            # the runner-up leads (even below its own threshold; `other` then stands alone)
+            order[0], order[1] = order[1], order[0]
+            lead = order[0]
         top = order[0]
         if other_i is not None and top == other_i:
             out.append([(other, float(row[top]))])
