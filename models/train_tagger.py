@@ -44,7 +44,7 @@ MIX_SHARE = 0.5
 # Rounds of mixed sections per row, each with other partners. On the tuning set (see below) the choice
 # of partners alone moved top-1 by ±0.015 between seeds; macro-F1 was 0.646 / 0.650 with one round (two
 # seeds), 0.665 / 0.664 with two, and 0.687 with four (top-1 0.749). The threshold-choosing
-# cross-validation uses CV_MIX_ROUNDS, which keeps the build at ~17 minutes on 2 cores.
+# cross-validation uses CV_MIX_ROUNDS, which keeps the build at ~20 minutes on 2 cores.
 MIX_ROUNDS = 4
 CV_MIX_ROUNDS = 2
 # Decision settings chosen on the tuning set (models/devset/tuning.jsonl: real sections labelled like the
