@@ -308,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5, help="k for the threshold-choosing cross-validation")
     ap.add_argument("--C", type=float, default=C_DEFAULT)
     ap.add_argument("--hash-bits", type=int, default=None, help="n-gram hash space 2**bits (default: FeatureConfig's)")
+    ap.add_argument("--emb-chars", type=int, default=None,
+                    help="body characters the sentence encoder reads (default: FeatureConfig's, 48)")
     args = ap.parse_args(argv)
 
     from service.config import ARTIFACTS_DIR
@@ -318,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from service.tagging.features import FeatureConfig
 
-    cfg = FeatureConfig() if args.hash_bits is None else FeatureConfig(hash_bits=args.hash_bits)
+    overrides = {k: v for k, v in (("hash_bits", args.hash_bits), ("emb_chars", args.emb_chars)) if v is not None}
+    cfg = FeatureConfig(**overrides)
     head, info = build(rows, cfg=cfg, n_folds=args.folds, C=args.C)
     counts: dict = {}
     for r in rows:

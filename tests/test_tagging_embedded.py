@@ -157,11 +157,12 @@ def test_deterministic_build(tmp_path):
     digests = []
     for run in ("a", "b"):
         out = tmp_path / run
-        assert main(["--limit", "3", "--folds", "2", "--hash-bits", "12", "--out", str(out)]) == 0
+        assert main(["--limit", "3", "--folds", "2", "--hash-bits", "12", "--emb-chars", "64", "--out", str(out)]) == 0
         digests.append([hashlib.sha256((out / f).read_bytes()).hexdigest() for f in ("tagger.npz", "tagger.json")])
     assert digests[0] == digests[1]
     head = LinearHead.load(tmp_path / "a")
     assert head.tags == TagSet.builtin().ids
+    assert head.cfg.emb_chars == 64 and head.cfg.hash_bits == 12
 
 
 def test_body_embedding_optional_and_weighted(monkeypatch):
