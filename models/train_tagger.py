@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=C_DEFAULT)
     ap.add_argument("--hash-bits", type=int, default=None, help="n-gram hash space 2**bits (default: FeatureConfig's)")
     ap.add_argument("--emb-chars", type=int, default=None,
-                    help="body characters the sentence encoder reads (default: FeatureConfig's, 48)")
+                    help="body characters the sentence encoder reads (default: FeatureConfig's)")
     args = ap.parse_args(argv)
 
     from service.config import ARTIFACTS_DIR
