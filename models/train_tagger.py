@@ -2,6 +2,7 @@
 
     python -m models.train_tagger                 # models/tag_corpus/*.jsonl -> models/artifacts/tagger.{npz,json}
     python -m models.train_tagger --limit 60 --out /tmp/t   # a quick build on a subset
+    python -m models.train_tagger --encoder e5     # -> models/artifacts/tagger-e5.{npz,json} (engine embedded-e5)
 
 Deterministic: inputs sorted by id, fixed seeds, single-threaded BLAS, liblinear with a fixed
 random_state, and an npz written with fixed zip timestamps — two builds give identical bytes.
@@ -53,6 +54,11 @@ CV_MIX_ROUNDS = 2
 # `outlook` leads only when no other tag reaches ASPECT_FLOOR (see service.tagging.embedded.decide).
 THRESHOLD_SCALE = 0.6
 ASPECT, ASPECT_FLOOR = "outlook", 0.3
+# Per-encoder feature settings and artifact names. e5's embeddings carry more of the topic than USE's,
+# so its body block is regularised less. Tuning set, flat thresholds, top-1: without mixed sections,
+# body weight 0.5 / 1.5 / 3 gave 0.731 / 0.785 / 0.799; with two mixed rounds, 1.5 / 3 gave 0.804 / 0.785.
+ENCODER_SETTINGS = {"use": {}, "e5": {"body_weight": 1.5}}
+ARTIFACT_NAMES = {"use": "tagger", "e5": "tagger-e5"}
 
 
 def load_corpus(paths=None, limit_per_tag: int | None = None) -> list[dict]:
@@ -123,6 +129,7 @@ def fit_head(feats, y: np.ndarray, tags: list[str], cfg, C: float = C_DEFAULT, a
     from sklearn.linear_model import LogisticRegression
 
     from service.tagging.embedded import LinearHead
+    from service.tagging.features import encoder_dim
 
     x = feats.matrix(cfg)
     yy = y
@@ -147,8 +154,9 @@ def fit_head(feats, y: np.ndarray, tags: list[str], cfg, C: float = C_DEFAULT, a
             clf.fit(x, target, sample_weight=np.where(target > 0, yy[:, j], 1.0))
             w[:, j] = clf.coef_[0]
             b[j] = clf.intercept_[0]
-    w_body, w_head = w[:512], w[512:1024]
-    w_ngr = w[1024:]
+    d = encoder_dim(cfg)
+    w_body, w_head = w[:d], w[d:2 * d]
+    w_ngr = w[2 * d:]
     rows = np.flatnonzero(np.any(w_ngr != 0, axis=1))
     assert w_ngr.shape[0] == 2 * n_bits
     return LinearHead(tags=list(tags), cfg=cfg, w_body=w_body.astype(np.float32), w_head=w_head.astype(np.float32),
@@ -238,14 +246,32 @@ def choose_thresholds(p: np.ndarray, y: np.ndarray, tags: list[str], primary: li
 
 def training_set(rows: list[dict], feats, cfg, mix: bool = True, rounds: int = MIX_ROUNDS):
     """(rows + their mixed_sections, features of both); `feats` are the features of `rows`."""
-    from service.tagging.features import featurize
-
     # `rounds` mixed sections per row, each round with its own partners
     extra = [m for k in range(rounds) for m in mixed_sections(rows, seed=SEED + 1000 * k)] if mix else []
     if extra:
-        with _single_thread():
-            feats = feats.concat(featurize([r["text"] for r in extra], [r["heading"] for r in extra], cfg))
+        feats = feats.concat(mixed_features(extra, rows, feats, cfg))
     return rows + extra, feats
+
+
+def mixed_features(extra: list[dict], rows: list[dict], feats, cfg):
+    """Features of mixed sections. A mixed section keeps its base row's heading and starts with its
+    text, so the encoder reads the same text as for the base row unless that text is shorter than
+    `emb_chars`: those embeddings are copied from the base row's (`feats`), the rest are encoded. With
+    `e5` (~10 texts/s), encoding the build's ~14k mixed sections afresh would add about 40 minutes."""
+    from service.tagging.features import Features, embed, encoder_inputs, hashed_ngrams
+
+    index = {r["id"]: i for i, r in enumerate(rows)}
+    base = np.array([index[m["base"]] for m in extra])
+    texts, headings = [m["text"] for m in extra], [m["heading"] for m in extra]
+    mixed_starts, _ = encoder_inputs(texts, headings, cfg)
+    base_starts, _ = encoder_inputs([rows[b]["text"] for b in base], headings, cfg)
+    body_emb, head_emb = feats.body_emb[base].copy(), feats.head_emb[base].copy()
+    fresh = [i for i, (a, b) in enumerate(zip(mixed_starts, base_starts)) if a != b]
+    if fresh:
+        with _single_thread():
+            body_emb[fresh] = embed([texts[i] for i in fresh], [None] * len(fresh), cfg)[0]
+    return Features(body_emb, head_emb, hashed_ngrams(texts, cfg, "body"),
+                    hashed_ngrams([h or "" for h in headings], cfg, "head", max_chars=cfg.head_chars))
 
 
 def cross_validate(rows: list[dict], feats, tags, cfg, n_folds: int = 5, C: float = C_DEFAULT,
@@ -310,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hash-bits", type=int, default=None, help="n-gram hash space 2**bits (default: FeatureConfig's)")
     ap.add_argument("--emb-chars", type=int, default=None,
                     help="body characters the sentence encoder reads (default: FeatureConfig's)")
+    ap.add_argument("--encoder", choices=sorted(ENCODER_SETTINGS), default="use",
+                    help="sentence encoder (models/encoder.py); `e5` builds the embedded-e5 engine's artifact")
     args = ap.parse_args(argv)
 
     from service.config import ARTIFACTS_DIR
@@ -321,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     from service.tagging.features import FeatureConfig
 
     overrides = {k: v for k, v in (("hash_bits", args.hash_bits), ("emb_chars", args.emb_chars)) if v is not None}
-    cfg = FeatureConfig(**overrides)
+    cfg = FeatureConfig(encoder=args.encoder, **{**ENCODER_SETTINGS[args.encoder], **overrides})
     head, info = build(rows, cfg=cfg, n_folds=args.folds, C=args.C)
     counts: dict = {}
     for r in rows:
@@ -333,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                          "mixed_sections": {"share": MIX_SHARE, "items": f"{MIX_ROUNDS} per corpus item",
                                             "in_threshold_cv": f"{CV_MIX_ROUNDS} per corpus item"},
                          "threshold_scale": THRESHOLD_SCALE}}
-    npz, js = head.save(Path(args.out) if args.out else ARTIFACTS_DIR, meta)
+    npz, js = head.save(Path(args.out) if args.out else ARTIFACTS_DIR, meta, name=ARTIFACT_NAMES[args.encoder])
     print(f"wrote {npz} ({npz.stat().st_size / 1024:.0f} KiB) and {js.name}: {len(rows)} items, "
           f"{len(head.tags)} tags, {len(head.ngram_rows)} n-gram rows")
     return 0

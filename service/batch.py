@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-chars", type=int, help="summary length in characters")
     parser.add_argument("--max-sentences", type=int, help="summary length in sentences")
     parser.add_argument("--summarizer", help="summarizer engine (embedded, transformers)")
-    parser.add_argument("--tagger", help="tagging engine (embedded, zero-shot, transformers)")
+    parser.add_argument("--tagger", help="tagging engine (embedded, embedded-e5, zero-shot, transformers)")
     parser.add_argument("--tagset", help="tag set file (default: the built-in taxonomy)")
     parser.add_argument("--copy-to", metavar="DIR",
                         help="also write each post, with summary: and tags: in its front matter, under DIR")

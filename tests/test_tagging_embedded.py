@@ -171,7 +171,7 @@ def test_body_embedding_optional_and_weighted(monkeypatch):
     # emb_chars=0: the body is read by the n-grams only; with no headings the encoder is never called
     import models.encoder as enc
 
-    def boom(texts):  # pragma: no cover - must not run
+    def boom(texts, name="use"):  # pragma: no cover - must not run
         raise AssertionError("encoder called")
 
     monkeypatch.setattr(enc, "encode", boom)

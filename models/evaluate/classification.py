@@ -8,7 +8,8 @@ Section tagging, in one run:
    (built-in descriptions + examples) side by side — top-1 accuracy (predicted primary == gold
    primary), top-1 in any gold tag, macro-/micro-F1 over the tag sets (multi-label, per tag present
    in the gold labels), sections per second, and a confusion summary (most frequent gold → predicted
-   primary confusions).
+   primary confusions). The opt-in `embedded-e5` engine is scored alongside when its artifact
+   (models/artifacts/tagger-e5.*) is there, unless `--skip e5`.
 2. Corpus k-fold cross-validation of the default (models/tag_corpus, the training corpus; out-of-fold
    scores with the shipped thresholds), and the zero-shot engine on the same corpus (no training).
    With `--validate-on part4` (a corpus file's stem; repeatable), it also trains on the other corpus
@@ -115,7 +116,7 @@ def load_dev(path: str | None) -> tuple[list[dict] | None, str]:
 # ---------------------------------------------------------------- parts
 def devset_part(rows, args, out) -> None:
     from models.evaluate.keyword_baseline import KeywordTagger
-    from service.tagging.embedded import EmbeddedTagger
+    from service.tagging.embedded import E5_ARTIFACT_NAME, EmbeddedE5Tagger, EmbeddedTagger, default_artifact_dir
     from service.tagging.zero_shot import ZeroShotTagger
 
     texts = [r["text"] for r in rows]
@@ -124,6 +125,9 @@ def devset_part(rows, args, out) -> None:
     systems = [("default (embedded)", lambda: EmbeddedTagger(artifact_dir=args.artifact)),
                ("keyword baseline (jieba TF-IDF)", lambda: KeywordTagger()),
                ("zero-shot (descriptions + examples)", lambda: ZeroShotTagger())]
+    e5_dir = Path(args.artifact) if args.artifact else default_artifact_dir()
+    if "e5" not in args.skip and (e5_dir / f"{E5_ARTIFACT_NAME}.npz").is_file():
+        systems.insert(1, ("opt-in embedded-e5", lambda: EmbeddedE5Tagger(artifact_dir=e5_dir)))
     table, conf = [], []
     for name, make in systems:
         pred, rate = _run(make(), texts, heads, repeats=args.repeats)
@@ -237,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per system on the dev set (best is reported)")
     ap.add_argument("--limit", type=int, default=None, help="use at most N items of each data set (quick runs)")
-    ap.add_argument("--skip", action="append", default=[], choices=["devset", "cv", "finnl"], help="skip a part")
+    ap.add_argument("--skip", action="append", default=[], choices=["devset", "e5", "cv", "finnl"],
+                    help="skip a part (e5: the opt-in e5 engine on the dev set)")
     ap.add_argument("--validate-on", action="append", default=[], metavar="PART",
                     help="also train on the other corpus files and score this one (a file stem, e.g. part3)")
     args = ap.parse_args(argv)

@@ -2,7 +2,9 @@
 
     embedded      sentence encoder + char n-gram features + a small linear head trained on the
                   project's own corpus (models/artifacts), runs offline (default)
-    zero-shot     the same encoder against tag descriptions and examples (custom tag sets, no training)
+    embedded-e5   the same over multilingual-e5-small (models/artifacts/tagger-e5): more accurate,
+                  ~35x slower; opt-in
+    zero-shot     the default encoder against tag descriptions and examples (custom tag sets, no training)
     transformers  a fine-tuned AutoModelForSequenceClassification loaded by path
 """
 from __future__ import annotations
@@ -13,6 +15,7 @@ from service.tagging.base import Tag, Tagger
 
 ENGINES = {
     "embedded": "service.tagging.embedded:EmbeddedTagger",
+    "embedded-e5": "service.tagging.embedded:EmbeddedE5Tagger",
     "zero-shot": "service.tagging.zero_shot:ZeroShotTagger",
     "transformers": "service.tagging.finetuned:TransformersTagger",
 }

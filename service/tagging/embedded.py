@@ -13,7 +13,11 @@ about education, and looks ahead): it leads only when no other tag reaches `aspe
 the runner-up leads and `outlook` follows it (a secondary tag when above its threshold).
 
 The trained head only knows the built-in taxonomy: given a custom tag set, this engine falls back to
-the zero-shot engine (service.tagging.zero_shot) over the same encoder.
+the zero-shot engine (service.tagging.zero_shot, over USE).
+
+Two engines share this code and differ only in their artifact, whose features name the encoder:
+`embedded` (tagger.npz, USE: the fast default) and `embedded-e5` (tagger-e5.npz, multilingual-e5-small:
+more accurate on the tuning set, ~35x slower; see README).
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from service.tagging.features import DIM, FeatureConfig, Features, featurize
 from service.tagging.tagset import TagSet
 
 ARTIFACT_NAME = "tagger"
+E5_ARTIFACT_NAME = "tagger-e5"
 
 
 def default_artifact_dir() -> Path:
@@ -42,8 +47,8 @@ class LinearHead:
     """Weights of the one-vs-rest head and its decision thresholds."""
     tags: list[str]
     cfg: FeatureConfig
-    w_body: np.ndarray          # (512, K)
-    w_head: np.ndarray          # (512, K)
+    w_body: np.ndarray          # (d, K), d the encoder's dimension
+    w_head: np.ndarray          # (d, K)
     ngram_rows: np.ndarray      # (R,) int64 row ids into the 2 * 2**bits n-gram space (body, then head)
     ngram_w: np.ndarray         # (R, K)
     bias: np.ndarray            # (K,)
@@ -87,7 +92,7 @@ class LinearHead:
         return decide(p, self.tags, self.thresholds, self.min_score, self.other, self.aspect, self.aspect_floor)
 
     # ---------- storage ----------
-    def save(self, directory: Path, metadata: dict | None = None) -> tuple[Path, Path]:
+    def save(self, directory: Path, metadata: dict | None = None, name: str = ARTIFACT_NAME) -> tuple[Path, Path]:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {"w_body": self.w_body.astype(np.float32), "w_head": self.w_head.astype(np.float32),
@@ -96,23 +101,24 @@ class LinearHead:
                   # moves no decision on the tuning or dev sets
                   "ngram_w": self.ngram_w.astype(np.float16),
                   "bias": self.bias.astype(np.float32), "thresholds": self.thresholds.astype(np.float32)}
-        npz = directory / f"{ARTIFACT_NAME}.npz"
+        npz = directory / f"{name}.npz"
         write_npz(npz, arrays)
         meta = {"format": 1, "tags": self.tags, "other": self.other, "features": self.cfg.to_dict(),
                 "min_score": round(float(self.min_score), 4), "aspect": self.aspect,
                 "aspect_floor": round(float(self.aspect_floor), 4),
                 "thresholds": {t: round(float(v), 4) for t, v in zip(self.tags, self.thresholds)}}
         meta.update(metadata or {})
-        js = directory / f"{ARTIFACT_NAME}.json"
+        js = directory / f"{name}.json"
         js.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return npz, js
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> "LinearHead":
+    def load(cls, directory: Path | None = None, name: str = ARTIFACT_NAME) -> "LinearHead":
         directory = Path(directory) if directory is not None else default_artifact_dir()
-        npz, js = directory / f"{ARTIFACT_NAME}.npz", directory / f"{ARTIFACT_NAME}.json"
+        npz, js = directory / f"{name}.npz", directory / f"{name}.json"
         if not npz.is_file() or not js.is_file():
-            raise FileNotFoundError(f"tagger artifact missing in {directory}; build it with `python -m models.train_tagger`")
+            build = "python -m models.train_tagger" + (" --encoder e5" if name == E5_ARTIFACT_NAME else "")
+            raise FileNotFoundError(f"tagger artifact {name}.npz missing in {directory}; build it with `{build}`")
         meta = json.loads(js.read_text(encoding="utf-8"))
         with np.load(npz, allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
@@ -166,6 +172,7 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 class EmbeddedTagger(Tagger):
     name = "embedded"
+    artifact = ARTIFACT_NAME
 
     def __init__(self, tagset=None, artifact_dir: str | Path | None = None, batch_size: int = 256, **zero_shot_options):
         self.tagset = TagSet.load(tagset)
@@ -178,7 +185,7 @@ class EmbeddedTagger(Tagger):
 
             self.fallback = ZeroShotTagger(tagset=self.tagset, **zero_shot_options)
             return
-        self.head = LinearHead.load(artifact_dir)
+        self.head = LinearHead.load(artifact_dir, self.artifact)
         unknown = [t for t in self.head.tags if t not in self.tagset]
         if unknown:
             raise ValueError(f"tagger artifact has tags {unknown} that the built-in taxonomy lacks; rebuild it")
@@ -204,4 +211,11 @@ class EmbeddedTagger(Tagger):
         return [[Tag(id=t, name=self.tagset.name_of(t), score=round(s, 4)) for t, s in row] for row in decided]
 
 
-__all__ = ["EmbeddedTagger", "LinearHead", "decide", "write_npz", "DIM"]
+class EmbeddedE5Tagger(EmbeddedTagger):
+    """The same head over multilingual-e5-small embeddings (models/artifacts/tagger-e5.*): opt-in,
+    for when accuracy matters more than speed."""
+    name = "embedded-e5"
+    artifact = E5_ARTIFACT_NAME
+
+
+__all__ = ["EmbeddedTagger", "EmbeddedE5Tagger", "LinearHead", "decide", "write_npz", "DIM"]

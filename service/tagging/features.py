@@ -2,8 +2,8 @@
 
 Four blocks per section (a heading may be None):
 
-    body_emb   USE embedding of the first `emb_chars` characters of the body, ×body_weight (512, dense)
-    head_emb   USE embedding of the heading (zeros when there is none)              (512, dense)
+    body_emb   sentence embedding of the first `emb_chars` characters of the body, ×body_weight (d, dense)
+    head_emb   sentence embedding of the heading (zeros when there is none)                   (d, dense)
     body_ngr   hashed char 1-3-gram counts over the first `ngram_chars` of the body (2**hash_bits, sparse)
     head_ngr   hashed char 1-3-gram counts of the heading (its own hash seed)       (same space, sparse)
 
@@ -12,6 +12,8 @@ the body is encoded (measured: ~15k tokens/s on one core, ~0.7 tokens per Chines
 char n-grams read much more of the body at almost no cost. The n-gram hash is a multiplicative hash
 of code points in numpy (no Python-level string slicing, no library hash), so it is fast,
 deterministic and identical across numpy/scikit-learn versions.
+
+`encoder` names the sentence encoder (models/encoder.py; d = 512 for `use`, the default, 384 for `e5`).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import sparse
 
-DIM = 512
+DIM = 512  # the default encoder's; a config's own is encoder_dim(cfg)
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 # odd 64-bit multipliers (splitmix64 / golden-ratio constants)
 _K = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
@@ -40,6 +42,7 @@ class FeatureConfig:
     ngram_max: int = 3
     head_weight: float = 2.0     # scale of the heading blocks: less regularised, a strong signal (CV-chosen)
     body_weight: float = 0.5     # scale of the body-embedding block: < 1 regularises it more (chosen on part3 validation + CV)
+    encoder: str = "use"         # sentence encoder by name (models/encoder.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -59,6 +62,12 @@ def clean(text: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def encoder_dim(cfg: FeatureConfig) -> int:
+    from models.encoder import dim
+
+    return dim(cfg.encoder)
+
+
 def encoder_inputs(texts, headings, cfg: FeatureConfig) -> tuple[list[str], list[str]]:
     bodies = [clean(t)[: cfg.emb_chars] for t in texts] if cfg.emb_chars > 0 else ["" for _ in texts]
     heads = [clean(h)[: cfg.head_chars] for h in headings]
@@ -66,19 +75,20 @@ def encoder_inputs(texts, headings, cfg: FeatureConfig) -> tuple[list[str], list
 
 
 def embed(texts: list[str], headings: list[str | None], cfg: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(body_emb, head_emb), each (n, 512) float32; head rows are zero where there is no heading, and
+    """(body_emb, head_emb), each (n, d) float32; head rows are zero where there is no heading, and
     body rows are all zero when `cfg.emb_chars` is 0 (the body is then read by the n-grams only and
     the encoder runs on headings alone)."""
     bodies, heads = encoder_inputs(texts, headings, cfg)
     with_head = [i for i, h in enumerate(heads) if h]
     n_body = len(bodies) if cfg.emb_chars > 0 else 0
-    body = np.zeros((len(bodies), DIM), dtype=np.float32)
-    head = np.zeros((len(bodies), DIM), dtype=np.float32)
+    d = encoder_dim(cfg)
+    body = np.zeros((len(bodies), d), dtype=np.float32)
+    head = np.zeros((len(bodies), d), dtype=np.float32)
     if not n_body and not with_head:
         return body, head
     from models.encoder import encode
 
-    out = encode(bodies[:n_body] + [heads[i] for i in with_head])
+    out = encode(bodies[:n_body] + [heads[i] for i in with_head], cfg.encoder)
     if n_body:
         body[:] = out[:n_body]
     if with_head:
@@ -168,4 +178,4 @@ def featurize(texts: list[str], headings: list[str | None] | None, cfg: FeatureC
                     hashed_ngrams([h or "" for h in headings], cfg, "head", max_chars=cfg.head_chars))
 
 
-__all__ = ["FeatureConfig", "Features", "featurize", "embed", "hashed_ngrams", "clean", "DIM"]
+__all__ = ["FeatureConfig", "Features", "featurize", "embed", "encoder_dim", "hashed_ngrams", "clean", "DIM"]
