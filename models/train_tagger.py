@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from service.tagging.embedded import ARTIFACT_NAME, E5_ARTIFACT_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "models" / "tag_corpus"
 SEED = 20240601
@@ -58,7 +60,7 @@ ASPECT, ASPECT_FLOOR = "outlook", 0.3
 # so its body block is regularised less. Tuning set, flat thresholds, top-1: without mixed sections,
 # body weight 0.5 / 1.5 / 3 gave 0.731 / 0.785 / 0.799; with two mixed rounds, 1.5 / 3 gave 0.804 / 0.785.
 ENCODER_SETTINGS = {"use": {}, "e5": {"body_weight": 1.5}}
-ARTIFACT_NAMES = {"use": "tagger", "e5": "tagger-e5"}
+ARTIFACT_NAMES = {"use": ARTIFACT_NAME, "e5": E5_ARTIFACT_NAME}
 
 
 def load_corpus(paths=None, limit_per_tag: int | None = None) -> list[dict]:
