@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.tagging.embedded import ARTIFACT_NAME, E5_ARTIFACT_NAME
+from service.tagging.embedded import ARTIFACT_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "models" / "tag_corpus"
@@ -56,11 +56,11 @@ CV_MIX_ROUNDS = 2
 # `outlook` leads only when no other tag reaches ASPECT_FLOOR (see service.tagging.embedded.decide).
 THRESHOLD_SCALE = 0.6
 ASPECT, ASPECT_FLOOR = "outlook", 0.3
-# Per-encoder feature settings and artifact names. e5's embeddings carry more of the topic than USE's,
-# so its body block is regularised less. Tuning set, flat thresholds, top-1: without mixed sections,
-# body weight 0.5 / 1.5 / 3 gave 0.731 / 0.785 / 0.799; with two mixed rounds, 1.5 / 3 gave 0.804 / 0.785.
+# Per-encoder feature settings (artifact names: service.tagging.embedded.ARTIFACT_NAMES). e5's
+# embeddings carry more of the topic than USE's, so its body block is regularised less. Tuning set,
+# flat thresholds, top-1: without mixed sections, body weight 0.5 / 1.5 / 3 gave 0.731 / 0.785 / 0.799;
+# with two mixed rounds, 1.5 / 3 gave 0.804 / 0.785.
 ENCODER_SETTINGS = {"use": {}, "e5": {"body_weight": 1.5}}
-ARTIFACT_NAMES = {"use": ARTIFACT_NAME, "e5": E5_ARTIFACT_NAME}
 
 
 def load_corpus(paths=None, limit_per_tag: int | None = None) -> list[dict]:
@@ -260,7 +260,7 @@ def mixed_features(extra: list[dict], rows: list[dict], feats, cfg):
     text, so the encoder reads the same text as for the base row unless that text is shorter than
     `emb_chars`: those embeddings are copied from the base row's (`feats`), the rest are encoded. With
     `e5` (~10 texts/s), encoding the build's ~14k mixed sections afresh would add about 40 minutes."""
-    from service.tagging.features import Features, embed, encoder_inputs, hashed_ngrams
+    from service.tagging.features import embed, encoder_inputs, featurize
 
     index = {r["id"]: i for i, r in enumerate(rows)}
     base = np.array([index[m["base"]] for m in extra])
@@ -272,8 +272,7 @@ def mixed_features(extra: list[dict], rows: list[dict], feats, cfg):
     if fresh:
         with _single_thread():
             body_emb[fresh] = embed([texts[i] for i in fresh], [None] * len(fresh), cfg)[0]
-    return Features(body_emb, head_emb, hashed_ngrams(texts, cfg, "body"),
-                    hashed_ngrams([h or "" for h in headings], cfg, "head", max_chars=cfg.head_chars))
+    return featurize(texts, headings, cfg, embeddings=(body_emb, head_emb))
 
 
 def cross_validate(rows: list[dict], feats, tags, cfg, n_folds: int = 5, C: float = C_DEFAULT,

@@ -34,6 +34,7 @@ from service.tagging.tagset import TagSet
 
 ARTIFACT_NAME = "tagger"
 E5_ARTIFACT_NAME = "tagger-e5"
+ARTIFACT_NAMES = {"use": ARTIFACT_NAME, "e5": E5_ARTIFACT_NAME}   # encoder → artifact file stem
 
 
 def default_artifact_dir() -> Path:
@@ -117,7 +118,8 @@ class LinearHead:
         directory = Path(directory) if directory is not None else default_artifact_dir()
         npz, js = directory / f"{name}.npz", directory / f"{name}.json"
         if not npz.is_file() or not js.is_file():
-            build = "python -m models.train_tagger" + (" --encoder e5" if name == E5_ARTIFACT_NAME else "")
+            flag = "".join(f" --encoder {e}" for e, n in ARTIFACT_NAMES.items() if n == name and e != "use")
+            build = "python -m models.train_tagger" + flag
             raise FileNotFoundError(f"tagger artifact {name}.npz missing in {directory}; build it with `{build}`")
         meta = json.loads(js.read_text(encoding="utf-8"))
         with np.load(npz, allow_pickle=False) as z:

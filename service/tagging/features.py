@@ -168,11 +168,14 @@ class Features:
         return sparse.hstack([parts[b] for b in blocks], format="csr", dtype=np.float32)
 
 
-def featurize(texts: list[str], headings: list[str | None] | None, cfg: FeatureConfig) -> Features:
+def featurize(texts: list[str], headings: list[str | None] | None, cfg: FeatureConfig,
+              embeddings: tuple[np.ndarray, np.ndarray] | None = None) -> Features:
+    """All four blocks; `embeddings` (body_emb, head_emb), when the caller already has them, replace
+    the encoder call (the build's mixed sections reuse their base item's)."""
     headings = list(headings) if headings is not None else [None] * len(texts)
     if len(headings) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(headings)} headings")
-    body_emb, head_emb = embed(texts, headings, cfg)
+    body_emb, head_emb = embeddings if embeddings is not None else embed(texts, headings, cfg)
     return Features(body_emb, head_emb,
                     hashed_ngrams(texts, cfg, "body"),
                     hashed_ngrams([h or "" for h in headings], cfg, "head", max_chars=cfg.head_chars))
