@@ -29,7 +29,9 @@ _lock = threading.Lock()
 
 def threads() -> int:
     """Threads an encoder uses: ZHNEWS_ENCODER_THREADS, else 1."""
-    return max(1, int(os.environ.get("ZHNEWS_ENCODER_THREADS") or 1))
+    from service.config import settings
+
+    return settings().encoder_threads
 
 
 def dim(name: str = "use") -> int:

@@ -24,13 +24,17 @@ import os
 import sys
 import tempfile
 import time
+import itertools
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from service.batch_io import (DEFAULT_GLOB, FORMATS, Journal, dumps, iter_inputs, iter_jsonl, path_key,
-                              rewrite_without, with_front_matter, write_copy, write_csv, write_parquet)
+from service.batch_io import (DEFAULT_GLOB, FORMATS, Item, Journal, OutputBusy, OutputLock, dumps, iter_inputs,
+                              iter_jsonl, path_key, rewrite_without, with_front_matter, write_copy, write_csv,
+                              write_parquet)
+from service.paths import path_fields, printable
 
 
 @dataclass
@@ -56,7 +60,25 @@ def _init_worker(options: Options, single_thread: bool = True) -> None:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
     _OPTIONS = options
+    if single_thread:
+        _exit_with_parent()
     _warm_up(options)
+
+
+def _exit_with_parent(every_s: float = 1.0) -> None:
+    """A worker ends itself once its parent is gone (kill -9 of the batch leaves no orphans: a worker
+    waiting for work would otherwise wait for ever)."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _warm_up(options: Options) -> None:
@@ -81,48 +103,54 @@ def _example_text() -> str | None:
         return None
 
 
-def process_one(item: tuple[str, str]) -> tuple[bool, str, str]:
-    """(ok, path, JSON line) for one (path, relative name): the Analysis record or an error record."""
+def process_one(item: Item) -> tuple[bool, str, str]:
+    """(ok, path, JSON line) for one input: the Analysis record or an error record."""
     from service.document import ReadError
     from service.pipeline import InputTooLarge, analyze
 
-    path, relative = item
+    path, relative, problem = item
+    name = path_fields(path)
+    if problem:
+        return False, path, dumps({**name, "error": problem, "kind": "ReadError"})
     options = _OPTIONS or Options()
     try:
         result = analyze(Path(path), max_chars=options.max_chars, max_sentences=options.max_sentences,
                          summarizer=options.summarizer, tagger=options.tagger, tagset=options.tagset)
         record = result.to_dict()
-        record["path"] = path
+        record.update(name)
         if options.copy_to:
             _copy(path, relative, record, options.copy_to)
         return True, path, dumps(record)
     except ReadError as exc:
-        return False, path, dumps({"path": path, "error": exc.problem, "kind": "ReadError"})
+        return False, path, dumps({**name, "error": exc.problem, "kind": "ReadError"})
     except InputTooLarge as exc:
-        return False, path, dumps({"path": path, "error": str(exc), "kind": "InputTooLarge"})
+        return False, path, dumps({**name, "error": str(exc), "kind": "InputTooLarge"})
     except Exception as exc:  # noqa: BLE001 - one bad post must not stop the batch
-        return False, path, dumps({"path": path, "error": f"{type(exc).__name__}: {exc}",
-                                   "kind": type(exc).__name__})
+        return False, path, dumps({**name, "error": f"{type(exc).__name__}: {exc}", "kind": type(exc).__name__})
 
 
-def process_chunk(items: list[tuple[str, str]]) -> list[tuple[bool, str, str]]:
+def died_record(item: Item) -> str:
+    """The error record of a post whose worker process died while analyzing it."""
+    return dumps({**path_fields(item.path), "kind": "WorkerDied",
+                  "error": "the worker process died while analyzing this post (killed for memory, "
+                           "or crashed); the batch restarted it and went on"})
+
+
+def process_chunk(items: list[Item]) -> list[tuple[bool, str, str]]:
     return [process_one(item) for item in items]
 
 
 def _copy(path: str, relative: str, record: dict, directory: str) -> None:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    try:
-        from service.reader.decode import decode_bytes
+    from service.reader.decode import decode_bytes
 
-        text = decode_bytes(data, path)
-    except ImportError:
-        text = data.decode("utf-8")
+    with open(path, "rb") as fh:
+        text = decode_bytes(fh.read(), printable(path))
     tags = [t["name"] for t in record.get("topics") or []]
     target = os.path.join(directory, relative.lstrip("/"))
     if os.path.exists(target) and os.path.samefile(target, path):
         raise ValueError(f"--copy-to would overwrite the original post {path}; choose another folder")
-    record["copy"] = write_copy(directory, relative, with_front_matter(text, record["summary"]["text"], tags))
+    copy = write_copy(directory, relative, with_front_matter(text, record["summary"]["text"], tags))
+    record["copy"] = printable(copy)
 
 
 # ------------------------------------------------------------------------------------------ driver
@@ -148,28 +176,37 @@ def output_paths(output: str, fmt: str | None, errors: str | None) -> tuple[str,
 
 def run(inputs: list[str], output: str, fmt: str | None = None, errors: str | None = None,
         glob: str = DEFAULT_GLOB, workers: int = 1, options: Options | None = None, chunksize: int = 4,
-        progress: bool = True, retry_failed: bool = False, stdin=None, log=sys.stderr) -> Outcome:
+        progress: bool = True, retry_failed: bool = False, stdin=None, log=sys.stderr,
+        follow_symlinks: bool = False) -> Outcome:
+    """Analyze every input into `output`; raises OutputBusy when another batch is writing there."""
     options = options or Options()
     fmt, journal_path, errors_path = output_paths(output, fmt, errors)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {FORMATS}")
+    with OutputLock(output):
+        return _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, options, chunksize,
+                           progress, retry_failed, stdin, log, follow_symlinks)
+
+
+def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, options, chunksize, progress,
+                retry_failed, stdin, log, follow_symlinks) -> Outcome:
     if retry_failed:
         rewrite_without(errors_path)
-    results, failures = Journal(journal_path), Journal(errors_path)
+    results, failures = Journal(journal_path, log=log), Journal(errors_path, log=log)
     done = results.open()
     done |= failures.open()
     already_ok, already_failed = results.count, failures.count
 
     spool = None
     if "-" in inputs:   # stdin can be read once: spool it to a temp file to count and then stream
-        spool = tempfile.TemporaryFile("w+", encoding="utf-8")
-        for line in (stdin or sys.stdin):
+        spool = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")
+        for line in (stdin or _stdin_lines()):
             spool.write(line)
     try:
-        def listing() -> Iterator[tuple[str, str]]:
+        def listing() -> Iterator[Item]:
             if spool:
                 spool.seek(0)
-            return iter_inputs(inputs, glob, stdin=spool)
+            return iter_inputs(inputs, glob, stdin=spool, follow_symlinks=follow_symlinks)
 
         total = sum(1 for _ in listing())
         outcome = Outcome()
@@ -178,14 +215,14 @@ def run(inputs: list[str], output: str, fmt: str | None = None, errors: str | No
         bar = _progress(total, min(len(done), total), progress)
         start = time.perf_counter()
 
-        def pending() -> Iterator[tuple[str, str]]:
-            for path, relative in listing():
-                key = path_key(path)
+        def pending() -> Iterator[Item]:
+            for item in listing():
+                key = path_key(item.path)
                 if key in done:
                     outcome.skipped += 1
                     continue
                 done.add(key)        # also drops a path listed twice
-                yield path, relative
+                yield item
 
         def record(ok: bool, line: str) -> None:
             if ok:
@@ -204,7 +241,7 @@ def run(inputs: list[str], output: str, fmt: str | None = None, errors: str | No
                     ok, _, line = process_one(item)
                     record(ok, line)
             else:
-                _run_pool(pending(), workers, options, chunksize, record)
+                _run_pool(pending(), workers, options, chunksize, record, log)
         finally:
             results.close()
             failures.close()
@@ -223,31 +260,78 @@ def run(inputs: list[str], output: str, fmt: str | None = None, errors: str | No
     return outcome
 
 
-def _run_pool(items: Iterator[tuple[str, str]], workers: int, options: Options, chunksize: int, record) -> None:
-    import multiprocessing as mp
+def _run_pool(items: Iterator[Item], workers: int, options: Options, chunksize: int, record, log) -> None:
+    """Feed `items` to a pool of `workers` processes through a bounded window of chunks.
 
+    A worker that dies (OOM kill, segfault) breaks the whole pool. Then every chunk in flight is
+    suspect: the pool is restarted and each suspect post is run again alone, so the one that kills
+    its worker again is recorded as WorkerDied and the others get their results."""
     max_in_flight = workers * 3
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                             initializer=_init_worker, initargs=(options,)) as pool:
-        in_flight: set = set()
+    pool = _new_pool(workers, options)
+    try:
+        in_flight: dict = {}
         exhausted = False
         while True:
             while not exhausted and len(in_flight) < max_in_flight:
-                chunk = []
-                for item in items:
-                    chunk.append(item)
-                    if len(chunk) >= chunksize:
-                        break
+                chunk = list(itertools.islice(items, chunksize))
                 if not chunk:
                     exhausted = True
                     break
-                in_flight.add(pool.submit(process_chunk, chunk))
+                in_flight[pool.submit(process_chunk, chunk)] = chunk
             if not in_flight:
                 break
-            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            suspects: list[Item] = []
             for future in finished:
-                for ok, _, line in future.result():
+                chunk = in_flight.pop(future)
+                try:
+                    lines = future.result()
+                except BrokenProcessPool:
+                    suspects.extend(chunk)
+                    continue
+                for ok, _, line in lines:
                     record(ok, line)
+            if suspects:
+                for chunk in in_flight.values():   # they die with the pool
+                    suspects.extend(chunk)
+                in_flight.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                print(f"warning: a worker died; restarting the pool and retrying {len(suspects)} post(s) "
+                      f"one at a time", file=log, flush=True)
+                pool = _retry_alone(suspects, workers, options, record)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _retry_alone(suspects: list[Item], workers: int, options: Options, record) -> ProcessPoolExecutor:
+    """Run each suspect post by itself in a fresh pool; returns the pool to go on with."""
+    pool = _new_pool(workers, options)
+    for item in suspects:
+        try:
+            (ok, _, line), = pool.submit(process_chunk, [item]).result()
+            record(ok, line)
+        except BrokenProcessPool:
+            record(False, died_record(item))
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = _new_pool(workers, options)
+    return pool
+
+
+def _new_pool(workers: int, options: Options) -> ProcessPoolExecutor:
+    import multiprocessing as mp
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                               initializer=_init_worker, initargs=(options,))
+
+
+def _stdin_lines():
+    """Standard input as lines of file names, bytes that are not UTF-8 kept (surrogateescape)."""
+    import io
+
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:      # already text (a StringIO, in tests)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape")
 
 
 def _progress(total: int, initial: int, enabled: bool):
@@ -280,7 +364,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="also write each post, with summary: and tags: in its front matter, under DIR")
     parser.add_argument("--retry-failed", action="store_true", help="try the posts in the errors file again")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--follow-symlinks", action="store_true",
+                        help="inside a folder, also follow symlinks whose target is outside it")
     args = parser.parse_args(argv)
+    try:
+        from service.config import settings
+
+        settings()          # a bad ZHNEWS_* value is one error now, not one per post
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     options = Options(max_chars=args.max_chars, max_sentences=args.max_sentences, summarizer=args.summarizer,
                       tagger=args.tagger, tagset=args.tagset,
@@ -289,8 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         outcome = run(args.inputs, args.output, fmt=fmt, errors=errors, glob=args.glob,
                       workers=args.workers, options=options, chunksize=max(1, args.chunksize),
-                      progress=not args.no_progress, retry_failed=args.retry_failed)
-    except ValueError as exc:
+                      progress=not args.no_progress, retry_failed=args.retry_failed,
+                      follow_symlinks=args.follow_symlinks)
+    except (ValueError, OutputBusy) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     rate = outcome.ok / outcome.seconds if outcome.seconds else 0.0

@@ -9,54 +9,98 @@ or that is not valid JSON) and returns the keys of the posts already written, wh
 from __future__ import annotations
 
 import csv
+import errno
 import fnmatch
 import hashlib
-import io
 import json
 import os
 import re
 import sys
-import tempfile
 import time
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable, Iterator, NamedTuple
 
 import yaml
+
+from service.paths import from_fields
+from service.reader.front_matter import load_yaml
 
 FORMATS = ("jsonl", "csv", "parquet")
 DEFAULT_GLOB = "*.md,*.markdown,*.txt,*.html,*.htm"
 
 
 # ---------------------------------------------------------------------------------------- listing
-def iter_inputs(inputs: list[str], glob: str = DEFAULT_GLOB, stdin: IO[str] | None = None) -> Iterator[tuple[str, str]]:
-    """(path, relative name) for every post, streamed. A file is taken as is; a folder is walked
-    recursively (sorted per directory, so the order is stable) keeping names matching `glob`
-    (comma-separated patterns); `-` reads one path per line from stdin."""
+class Item(NamedTuple):
+    """One input: its path, its name relative to the folder it was found in, and the reason it
+    cannot be read when the listing already knows (an escaping symlink, a loop, an unreadable folder)."""
+    path: str
+    relative: str
+    problem: str | None = None
+
+
+def iter_inputs(inputs: list[str], glob: str = DEFAULT_GLOB, stdin: IO[str] | None = None,
+                follow_symlinks: bool = False) -> Iterator[Item]:
+    """Every post, streamed. A file is taken as is; a folder is walked recursively (sorted per
+    directory, so the order is stable) keeping names matching `glob` (comma-separated patterns);
+    `-` reads one path per line from stdin. Inside a folder, a symlink is followed only to a target
+    inside that folder, unless `follow_symlinks`; what cannot be listed or read comes back as an
+    Item with its problem, so that it lands in the errors file instead of being skipped silently."""
     patterns = [p.strip() for p in glob.split(",") if p.strip()] or ["*"]
     for item in inputs:
         if item == "-":
             for line in (stdin or sys.stdin):
                 name = line.rstrip("\r\n")
                 if name.strip():
-                    yield name, _relative(name)
+                    yield Item(name, _relative(name))
         elif os.path.isdir(item):
-            yield from _walk(item, item, patterns)
+            yield from _walk(os.path.realpath(item), item, item, patterns, follow_symlinks)
         else:
-            yield item, os.path.basename(item)
+            yield Item(item, os.path.basename(item))
 
 
-def _walk(root: str, folder: str, patterns: list[str]) -> Iterator[tuple[str, str]]:
+def _walk(real_root: str, root: str, folder: str, patterns: list[str], follow: bool) -> Iterator[Item]:
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        yield Item(folder, os.path.relpath(folder, root), f"cannot list the folder: {exc.strerror or exc}")
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(root, entry.path, patterns)
-        elif entry.is_file() and any(fnmatch.fnmatch(entry.name, p) for p in patterns):
-            yield entry.path, os.path.relpath(entry.path, root)
+        matches = any(fnmatch.fnmatch(entry.name, p) for p in patterns)
+        relative = os.path.relpath(entry.path, root)
+        if entry.is_symlink():
+            problem = _symlink_problem(entry.path, real_root, follow)
+            if problem is None and _is_dir(entry.path):
+                continue      # a folder inside the input: its posts are listed under their real path
+            if problem is not None and (matches or _is_dir(entry.path)):
+                yield Item(entry.path, relative, problem)
+                continue
+            if matches:
+                yield Item(entry.path, relative)
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _walk(real_root, root, entry.path, patterns, follow)
+        elif matches:
+            yield Item(entry.path, relative)    # FIFOs and devices too: the reader refuses them by name
+
+
+def _symlink_problem(path: str, real_root: str, follow: bool) -> str | None:
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        return "dangling symlink: its target does not exist"
+    if follow or os.path.commonpath([target, real_root]) == real_root:
+        return None
+    return "symlink leaves the input folder (use --follow-symlinks to read it)"
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except OSError:
+        return False
 
 
 def _relative(name: str) -> str:
@@ -66,10 +110,10 @@ def _relative(name: str) -> str:
     return rel
 
 
-def path_key(path: str) -> int:
-    """Compact identity of an input path (8 bytes of BLAKE2b of its absolute path): 100,000 posts
-    cost a few MB of skip set, not the paths themselves."""
-    digest = hashlib.blake2b(os.path.abspath(path).encode("utf-8", "surrogateescape"), digest_size=8).digest()
+def path_key(path: str | bytes) -> int:
+    """Compact identity of an input path (8 bytes of BLAKE2b of its absolute path's bytes): 100,000
+    posts cost a few MB of skip set, not the paths themselves."""
+    digest = hashlib.blake2b(os.fsencode(os.path.abspath(path)), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
 
@@ -77,41 +121,69 @@ def path_key(path: str) -> int:
 class Journal:
     """An append-only JSONL file written by one process; crash-safe and resumable."""
 
-    def __init__(self, filename: str, sync_every_s: float = 1.0):
+    def __init__(self, filename: str, sync_every_s: float = 1.0, log: IO[str] | None = None):
         self.filename = filename
         self.sync_every_s = sync_every_s
+        self.log = log
         self._fh = None
         self._last_sync = 0.0
         self.count = 0
 
-    def open(self, key_field: str = "path") -> set[int]:
-        """Repair a torn tail, open for appending, and return the keys of the records already there."""
+    def open(self) -> set[int]:
+        """Repair the file, open it for appending, and return the keys of the posts already there.
+
+        A torn last line (a kill mid-write) is cut off. A line that is not a record anywhere else
+        (a disk or an editor damaged it) is moved to `<journal>.corrupt`, reported, and its post is
+        redone; every good record is kept."""
         done: set[int] = set()
-        parent = os.path.dirname(os.path.abspath(self.filename))
-        os.makedirs(parent, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(self.filename)), exist_ok=True)
         if os.path.exists(self.filename):
-            good_end = 0
-            with open(self.filename, "rb") as fh:
-                offset = 0
-                for raw in fh:
-                    if not raw.endswith(b"\n"):
-                        break                       # torn last line (killed mid-write)
-                    try:
-                        record = json.loads(raw)
-                    except ValueError:
-                        break                       # a torn line can only be the last one
-                    offset += len(raw)
-                    good_end = offset
-                    if isinstance(record, dict) and record.get(key_field) is not None:
-                        done.add(path_key(record[key_field]))
-            if good_end != os.path.getsize(self.filename):
+            good, bad, torn = self._scan(done)
+            if bad:
+                self._drop_bad_lines(good, bad)
+            elif torn is not None:
                 with open(self.filename, "r+b") as fh:
-                    fh.truncate(good_end)
+                    fh.truncate(torn)
                     fh.flush()
                     os.fsync(fh.fileno())
         self.count = len(done)
         self._fh = open(self.filename, "ab")
         return done
+
+    def _scan(self, done: set[int]) -> tuple[list[tuple[int, int]], list[tuple[int, bytes]], int | None]:
+        """(spans of good lines, (line number, bytes) of bad ones, offset of a torn tail or None)."""
+        good: list[tuple[int, int]] = []
+        bad: list[tuple[int, bytes]] = []
+        torn = None
+        offset = 0
+        with open(self.filename, "rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                start, offset = offset, offset + len(raw)
+                record = _record(raw)
+                if record is not None and raw.endswith(b"\n"):
+                    good.append((start, offset))
+                    key = record_key(record)
+                    if key is not None:
+                        done.add(key)
+                elif raw.endswith(b"\n"):
+                    bad.append((number, raw))
+                else:
+                    torn = start        # the last line, without its newline: cut off
+        return good, bad, torn
+
+    def _drop_bad_lines(self, good: list[tuple[int, int]], bad: list[tuple[int, bytes]]) -> None:
+        with open(self.filename + ".corrupt", "ab") as fh:
+            for _, raw in bad:
+                fh.write(raw)
+        with open(self.filename, "rb") as src, _atomic(self.filename, "wb") as dst:
+            for start, end in good:
+                src.seek(start)
+                dst.write(src.read(end - start))
+        numbers = ", ".join(str(n) for n, _ in bad[:10]) + (" …" if len(bad) > 10 else "")
+        if self.log is not None:
+            print(f"warning: {self.filename}: {len(bad)} damaged line(s) (line {numbers}) moved to "
+                  f"{self.filename}.corrupt; {len(good)} good records kept; those posts will be redone",
+                  file=self.log, flush=True)
 
     def append(self, line: str) -> None:
         """Append one record, already serialised as a single JSON line (no newline inside)."""
@@ -133,6 +205,59 @@ class Journal:
             self.sync()
             self._fh.close()
             self._fh = None
+
+
+def _record(raw: bytes) -> dict | None:
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def record_key(record: dict) -> int | None:
+    """The path_key of the post a journal or errors record was written for."""
+    name = from_fields(record)
+    return None if name is None else path_key(name)
+
+
+class OutputLock:
+    """An exclusive lock beside the output, so that two batches never write the same files.
+    Held with flock: it goes away with the process, even after kill -9."""
+
+    def __init__(self, output: str):
+        self.filename = os.path.join(os.path.dirname(os.path.abspath(output)),
+                                     "." + os.path.basename(output) + ".lock")
+        self._fh = None
+
+    def __enter__(self) -> "OutputLock":
+        import fcntl
+
+        os.makedirs(os.path.dirname(self.filename), exist_ok=True)
+        fh = open(self.filename, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise OutputBusy(f"another batch (pid {holder}) is writing to this output; wait for it "
+                             f"to finish or choose another -o (lock: {self.filename})") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fh:
+            self._fh.close()
+            self._fh = None
+
+
+class OutputBusy(RuntimeError):
+    """Another batch holds the output's lock."""
 
 
 def dumps(record: dict) -> str:
@@ -205,29 +330,20 @@ def write_parquet(records: Iterable[dict], filename: str, row_group: int = 2000)
                        + [("chars", pa.int64()), ("total_ms", pa.float64()),
                           ("sections", pa.string()), ("summary_sentences", pa.string())])
     n = 0
-    directory = os.path.dirname(os.path.abspath(filename))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=directory)
-    os.close(fd)
-    try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            batch: list[dict] = []
-            for record in records:
-                row = flat_row(record)
-                row["sections"] = json.dumps(record.get("sections") or [], ensure_ascii=False)
-                row["summary_sentences"] = json.dumps((record.get("summary") or {}).get("sentences") or [],
-                                                      ensure_ascii=False)
-                batch.append(row)
-                n += 1
-                if len(batch) >= row_group:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                    batch = []
-            if batch or n == 0:
+    with _atomic(filename, "wb") as fh, pq.ParquetWriter(fh, schema) as writer:
+        batch: list[dict] = []
+        for record in records:
+            row = flat_row(record)
+            row["sections"] = json.dumps(record.get("sections") or [], ensure_ascii=False)
+            row["summary_sentences"] = json.dumps((record.get("summary") or {}).get("sentences") or [],
+                                                  ensure_ascii=False)
+            batch.append(row)
+            n += 1
+            if len(batch) >= row_group:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-        os.replace(tmp, filename)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+                batch = []
+        if batch or n == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
     return n
 
 
@@ -251,7 +367,7 @@ def with_front_matter(text: str, summary: str, tags: list[str]) -> str:
     old: dict = {}
     if header:
         try:
-            loaded = yaml.safe_load(header)
+            loaded = load_yaml(header)
             old = loaded if isinstance(loaded, dict) else {}
         except yaml.YAMLError:
             old = {}
@@ -294,38 +410,39 @@ def write_copy(directory: str, relative: str, text: str) -> str:
 
 # ---------------------------------------------------------------------------------------- helpers
 def _atomic_write_bytes(filename: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(filename))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, filename)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with _atomic(filename, "wb") as fh:
+        fh.write(data)
 
 
 class _atomic:
-    """Context manager: a text file written to a temp name and renamed over `filename` on success."""
+    """Context manager: a file written to `.NAME.tmp` beside it and renamed over it on success.
+
+    The temporary name is fixed, not random: the output lock makes this process its only writer, so
+    a partial file left by a kill is overwritten (and renamed away) by the next run instead of
+    piling up. It is created with mode 0666 less the umask, like any file the user writes."""
 
     def __init__(self, filename: str, mode: str = "w", **kwargs):
         self.filename, self.mode, self.kwargs = filename, mode, kwargs
 
-    def __enter__(self) -> io.TextIOBase:
-        directory = os.path.dirname(os.path.abspath(self.filename))
-        fd, self.tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    def __enter__(self) -> IO:
+        directory, base = os.path.split(os.path.abspath(self.filename))
+        self.tmp = os.path.join(directory, "." + base + ".tmp")
+        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         self.fh = os.fdopen(fd, self.mode, **self.kwargs)
         return self.fh
 
     def __exit__(self, exc_type, exc, tb):
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
+        try:
+            if exc_type is None:
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+        finally:
+            self.fh.close()
         if exc_type is None:
             os.replace(self.tmp, self.filename)
         else:
-            os.unlink(self.tmp)
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
         return False

@@ -68,6 +68,7 @@ class Document:
     source_url: str | None = None
     byline: str | None = None                 # e.g. 本报记者 张三
     path: str | None = None                   # file the post came from, if any
+    encoding: str | None = None               # how its bytes were decoded (None: given as text)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

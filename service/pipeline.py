@@ -1,7 +1,7 @@
-"""analyze(): one call from a post (path or text) to metadata, summary, tagged sections and key figures.
+"""analyze(): one call from a post (a Path, or its text) to metadata, summary, tagged sections and key figures.
 
     >>> from service import analyze
-    >>> result = analyze("posts/2022-02-21-example.md")
+    >>> result = analyze(Path("posts/2022-02-21-example.md"))    # a str is the post's text
     >>> result.summary.text, [t.name for t in result.section_tags[0]]
     >>> result.to_dict()          # JSON-ready; the same object `python -m service.batch` writes per post
 
@@ -14,7 +14,6 @@ import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from service.document import Document, ReadError
@@ -87,6 +86,7 @@ class Analysis:
             "source_url": doc.source_url,
             "byline": doc.byline,
             "digest": doc.digest,
+            "encoding": doc.encoding,
             "chars": len(doc.text),
             "summary": {
                 "text": summary.text,
@@ -138,7 +138,8 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
             tagset=None, path: str | None = None) -> Analysis:
     """Read (unless given a Document), summarize and tag one post.
 
-    source     a file path (str or Path), the post's text, or a Document already read
+    source     a file path (pathlib.Path), the post's text (str: never opened as a file), or a
+               Document already read
     max_chars, max_sentences   summary length (defaults: settings().summary_max_chars)
     summarizer engine name ("embedded" default, "transformers" when a model is configured)
     tagger, tagset             tagging engine and tag set (None: settings / built-in taxonomy)
@@ -171,7 +172,8 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
 
         texts = [s.text if s.text.strip() else (s.heading or "") for s in document.sections]
         headings = [s.heading for s in document.sections]
-        section_tags = classify(texts, tagset=tagset, engine=tagger, headings=headings)
+        section_tags = classify(texts, tagset=tagset if tagset is not None else settings().tagset_path,
+                                engine=tagger, headings=headings)
     t3 = time.perf_counter()
 
     return Analysis(
@@ -185,30 +187,29 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
 
 
 def _read(source, path: str | None, limit: int) -> Document:
-    from service.reader import names_file, read_post
+    from service.reader import read_post
 
     if isinstance(source, os.PathLike):
-        source = os.fspath(source)
-        if not os.path.isfile(source):
-            raise ReadError(source, "no such file" if not os.path.exists(source) else "not a regular file")
         _check_file_size(source, limit)
-        return read_post(Path(source))
+        return read_post(source)
     if not isinstance(source, str):
-        raise TypeError(f"analyze() takes a path, text or Document, not {type(source).__name__}")
-    if names_file(source):
-        _check_file_size(source, limit)
-        return read_post(Path(source))
+        raise TypeError(f"analyze() takes a pathlib.Path, the post's text (str) or a Document, "
+                        f"not {type(source).__name__}")
     if len(source) > limit:
         raise InputTooLarge(len(source), limit)
-    document = read_post(source, path=path) if path else read_post(source)
+    # a str is the post's text, never a file name: text from users must not reach the file system
+    document = read_post(source, path=path)
     if path and not document.path:
         document.path = path
     return document
 
 
-def _check_file_size(filename: str, limit: int) -> None:
+def _check_file_size(filename: os.PathLike, limit: int) -> None:
     # UTF-8 Chinese is 3 bytes a character; a file past 4 bytes/char cannot fit the limit
-    size = os.path.getsize(filename)
+    try:
+        size = os.stat(filename).st_size
+    except OSError:
+        return          # read_post names the problem (missing file, dangling link, ...)
     if size > 4 * limit:
         raise InputTooLarge(size, limit, unit="bytes")
 

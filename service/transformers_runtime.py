@@ -17,6 +17,10 @@ class ModelNotConfigured(ModelNotAvailable):
     """No model was named at all (no argument, no environment variable)."""
 
 
+# Offline unless the user says otherwise (HF_HUB_OFFLINE=0): a hub id must never make the batch or
+# the app reach for the network behind the user's back. Set before transformers is imported.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
 _LOADED: dict = {}
 _LOCK = threading.Lock()
 

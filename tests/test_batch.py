@@ -98,13 +98,26 @@ def test_all_good_exits_zero_and_torn_line_is_repaired(tmp_path, capsys):
     assert "2 ok, 0 failed, 2 skipped" in capsys.readouterr().out.strip().splitlines()[-1]
 
 
-def test_journal_keeps_complete_lines_only(tmp_path):
+def test_journal_cuts_a_torn_tail(tmp_path):
     path = tmp_path / "j.jsonl"
-    path.write_bytes(b'{"path": "a"}\n{"path": "b"}\nnot json at all\n{"path": "c"}\n')
+    path.write_bytes(b'{"path": "a"}\n{"path": "b"}\n{"path": "c", "summ')
     journal = Journal(str(path))
     done = journal.open()
     journal.close()
     assert len(done) == 2 and path.read_bytes() == b'{"path": "a"}\n{"path": "b"}\n'
+
+
+def test_journal_keeps_good_records_around_a_damaged_line(tmp_path):
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(b'{"path": "a"}\n{"path": "b"}\nnot json at all\n{"path": "c"}\n')
+    log = io.StringIO()
+    journal = Journal(str(path), log=log)
+    done = journal.open()
+    journal.close()
+    assert len(done) == 3
+    assert path.read_bytes() == b'{"path": "a"}\n{"path": "b"}\n{"path": "c"}\n'
+    assert (tmp_path / "j.jsonl.corrupt").read_bytes() == b"not json at all\n"
+    assert "line 3" in log.getvalue() and "3 good records kept" in log.getvalue()
 
 
 def test_stdin_list_and_glob(tmp_path, monkeypatch, capsys):

@@ -118,13 +118,17 @@ def test_text_source_and_plain_one_paragraph():
     assert [s.text for s in doc.sentences] == ["融信中国公告，公司已回购票据。", "本公司将继续监察市场状况。"]
 
 
-def test_str_path_and_bytes(tmp_path):
+def test_path_text_and_bytes(tmp_path):
     post = tmp_path / "p.md"
     post.write_text("---\ntitle: T\n---\n正文一句。\n", encoding="utf-8")
-    assert read_post(str(post)).path == str(post)
+    assert read_post(post).path == str(post)
+    assert read_post(post).encoding == "utf-8"
     assert read_post(post.read_bytes()).title == "T"
-    # a one-line str that names no file is text
-    assert read_post("no/such/file.md").sentences[0].text == "no/such/file.md"
+    # a str is always the post's text, even when it names an existing file: never opened
+    doc = read_post(str(post))
+    assert doc.path is None and doc.encoding is None
+    assert doc.sentences[0].text == str(post)
+    assert read_post("/etc/passwd").text == "/etc/passwd"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])

@@ -1,6 +1,7 @@
-"""The reader: a post (path, text or bytes) to a Document.
+"""The reader: a post (a file path, its text or its bytes) to a Document.
 
-    read_post(source, path=None) -> Document
+    read_post(Path("post.md")) -> Document     # a path: pathlib.Path or any os.PathLike
+    read_post(text, path=None) -> Document     # a str is always the post's text, never opened
 
 Pipeline, one module per step: read the file → decode.py (bytes to str) → front_matter.py (YAML) →
 body.py (HTML/Markdown/plain to blocks) → boilerplate.py (digest, source URL, navigation, source note,
@@ -9,29 +10,30 @@ byline out) → sections.py (headings, lead, closing) → sentences.py (spans) �
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import stat
 
 from service.document import Document, Paragraph, ReadError, Section, Sentence
-from service.reader.body import parse_body
+from service.paths import printable
+from service.reader.body import inline_text, parse_body
 from service.reader.boilerplate import strip_boilerplate
-from service.reader.decode import decode_bytes, normalize_newlines
+from service.reader.decode import decode_with_encoding, normalize_newlines
 from service.reader.front_matter import split_front_matter
 from service.reader.sections import SectionPlan, plan_sections
 from service.reader.sentences import split_sentences
 
-__all__ = ["read_post", "split_sentences", "names_file", "ReadError"]
-
-_MAX_PATH_CHARS = 4096
+__all__ = ["read_post", "split_sentences", "ReadError"]
 
 
 def read_post(source: str | bytes | os.PathLike, path: str | None = None) -> Document:
-    """Read a post given as a path (Path, or a short one-line str naming an existing file), its text
-    or its bytes. Raises ReadError(where, problem) for unreadable, binary, malformed or empty posts."""
-    text, path = _load(source, path)
+    """Read a post given as a path (`pathlib.Path` or another `os.PathLike`), its text (`str`) or
+    its bytes. A `str` is never opened as a file: text from a user must not reach the file system.
+    `path` names text or bytes in errors and in `doc.path`. Raises ReadError(where, problem) for
+    missing, unreadable, binary, malformed or empty posts."""
+    text, path, encoding = _load(source, path)
     where = path or "<text>"
     front, body = split_front_matter(text, where)
     blocks, extracted = strip_boilerplate(parse_body(body))
-    title = front.title if front else None
+    title = inline_text(front.title) or None if front and front.title else None
     date = front.date if front else None
     year = int(date[:4]) if date and date[:4].isdigit() else None
     plans, inferred_title = plan_sections(blocks, title, year)
@@ -52,38 +54,54 @@ def read_post(source: str | bytes | os.PathLike, path: str | None = None) -> Doc
     document.source_url = extracted.source_url
     document.byline = extracted.byline
     document.path = path
+    document.encoding = encoding
     return document
 
 
-def _load(source, path: str | None) -> tuple[str, str | None]:
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and names_file(source)):
-        path = os.fspath(source)
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise ReadError(path, "no such file") from None
-        except IsADirectoryError:
-            raise ReadError(path, "is a directory, not a post") from None
-        except OSError as exc:
-            raise ReadError(path, f"cannot read the file: {exc.strerror or exc}") from None
-        return decode_bytes(data, path), path
+def _load(source, path: str | None) -> tuple[str, str | None, str | None]:
+    """(text, the name to report, the encoding decoded from; None for a str)."""
+    if isinstance(source, os.PathLike):
+        path = printable(source)
+        text, encoding = decode_with_encoding(read_file(source, path), path)
+        return text, path, encoding
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return decode_bytes(bytes(source), path), path
+        text, encoding = decode_with_encoding(bytes(source), path)
+        return text, path, encoding
     if isinstance(source, str):
         if "\x00" in source:
             raise ReadError(path, "binary data, not a text post")
-        return normalize_newlines(source), path
-    raise TypeError(f"read_post() needs a path, str or bytes, not {type(source).__name__}")
+        return normalize_newlines(source), path, None
+    raise TypeError(f"read_post() needs a pathlib.Path, str or bytes, not {type(source).__name__}")
 
 
-def names_file(source: str) -> bool:
-    """True when `source` is a one-line string, short enough to be a path, naming an existing file."""
-    if "\n" in source or len(source) >= _MAX_PATH_CHARS or not source.strip():
-        return False
+def read_file(source: os.PathLike, where: str, max_bytes: int | None = None) -> bytes:
+    """A regular file's bytes. A FIFO, device or socket is refused before it is opened (reading one
+    would block or never end); `max_bytes` refuses a larger file without reading it."""
     try:
-        return os.path.isfile(source)
-    except (OSError, ValueError):
-        return False
+        info = os.stat(source)
+    except FileNotFoundError:
+        raise ReadError(where, "no such file (or a dangling symlink)") from None
+    except OSError as exc:
+        raise ReadError(where, f"cannot read the file: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError(where, "is a directory, not a post")
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(where, f"not a regular file ({_file_kind(info.st_mode)})")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise ReadError(where, f"file too large: {info.st_size:,} bytes, the limit is {max_bytes:,}")
+    try:
+        with open(source, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ReadError(where, f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def _assemble(plans: list[SectionPlan]) -> Document:

@@ -239,3 +239,11 @@ def _html_blocks(chunk: str) -> list[Block]:
     parser.close()
     parser.flush()
     return parser.blocks
+
+
+def inline_text(text: str) -> str:
+    """One line of text with its markup gone (scripts and hidden elements with their content) and
+    entities decoded: for titles, which front matter may carry as HTML."""
+    if "<" not in text and "&" not in text:
+        return text.strip()
+    return " ".join(block.text for block in _html_blocks(text)).strip()

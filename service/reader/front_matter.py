@@ -1,6 +1,9 @@
 """Jekyll/Hexo YAML front matter: `---` on the first line, YAML, then `---` (or `...`).
 
-Parsed with yaml.safe_load (a real YAML parser, no code execution). title, date, categories and tags
+Parsed with PyYAML's safe loader (no code execution), bounded as hardened YAML loaders are: aliases
+may not refer to themselves, and the document, aliases expanded, may hold at most MAX_NODES nodes
+nested at most MAX_DEPTH deep. A "billion laughs" alias bomb or a 10,000-deep nesting is then a
+ReadError after a few KB of work, not gigabytes or a RecursionError. title, date, categories and tags
 become Document fields; every other key is kept in `metadata` (dates there become ISO strings so the
 metadata stays JSON-serialisable). Malformed YAML is a ReadError that says so.
 """
@@ -26,6 +29,53 @@ _DATE = re.compile(
 )
 
 
+# Real front matter holds tens of nodes; these bounds leave room for long tag lists.
+MAX_NODES = 10_000
+MAX_DEPTH = 64
+
+
+class _TooComplex(yaml.YAMLError):
+    pass
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that counts every node as it would be expanded, refusing past the bounds."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._expanded: dict[int, int] = {}     # id(node) -> its size with aliases expanded
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor
+            node = self.anchors.get(anchor)
+            if node is not None and id(node) not in self._expanded:
+                raise _TooComplex(f"alias *{anchor} refers to the node that contains it")
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooComplex(f"nested deeper than {MAX_DEPTH} levels")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        size = 1
+        if isinstance(node, yaml.SequenceNode):
+            size += sum(self._expanded[id(child)] for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size += sum(self._expanded[id(k)] + self._expanded[id(v)] for k, v in node.value)
+        if size > MAX_NODES:
+            raise _TooComplex(f"more than {MAX_NODES:,} values once its aliases are expanded")
+        self._expanded[id(node)] = size
+        return node
+
+
+def load_yaml(raw: str) -> Any:
+    """yaml.safe_load within the bounds above; raises yaml.YAMLError (also when past them)."""
+    return yaml.load(raw, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 @dataclass
 class FrontMatter:
     title: str | None = None
@@ -46,7 +96,9 @@ def split_front_matter(text: str, where: str | None = None) -> tuple[FrontMatter
     raw = text[opening.end():closing.start()]
     body = text[closing.end():]
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
+    except _TooComplex as exc:
+        raise ReadError(where, f"front matter refused: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 2})" if mark is not None else ""
