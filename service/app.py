@@ -12,8 +12,11 @@ Runs offline: analytics are off, fonts are served locally, no model is downloade
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -30,6 +33,89 @@ CONCURRENCY = 2          # analyses at once (the encoder serialises its calls; m
 QUEUE_SIZE = 64          # waiting requests beyond this are refused with "queue full"
 MAX_FILES = 20
 RESULT_COLUMNS = ["file", "status", "title", "summary", "topics"]
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024     # per file (Gradio's max_file_size)
+# Downloads are kept this long (Gradio copies them into its own cache when it serves them).
+DOWNLOADS_TTL_S = 600
+
+
+class BodyLimit:
+    """ASGI middleware: refuse a request body over the limit before it is read into memory.
+    A declared Content-Length over the limit is answered 413 at once; a body that streams past the
+    limit is cut off and answered 413 as well, so memory stays bounded either way. Uploads (which
+    Gradio streams to disk) get `upload_bytes`; every other request `max_bytes`."""
+
+    def __init__(self, app, max_bytes: int, upload_bytes: int):
+        self.app, self.default_bytes, self.upload_bytes = app, max_bytes, upload_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.upload_bytes if scope.get("path", "").endswith("/upload") else self.default_bytes
+        for name, value in scope.get("headers") or []:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                return await _refuse(send, limit)
+        seen = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracked_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracked_send)
+        except _BodyTooLarge:
+            if not started:
+                await _refuse(send, limit)
+
+
+async def _refuse(send, limit: int) -> None:
+    body = f"request body too large: the limit is {limit:,} bytes".encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def body_limits() -> dict:
+    """The largest request bodies the server reads: a paste at the input limit (6 bytes a character
+    covers `\\uXXXX` JSON escapes of Chinese text), and a full batch of uploads; room for the envelope."""
+    return {"max_bytes": 6 * settings().max_input_chars + 64 * 1024,
+            "upload_bytes": MAX_FILES * MAX_UPLOAD_BYTES + 64 * 1024}
+
+
+_DOWNLOADS: str | None = None
+
+
+def _downloads_dir() -> str:
+    """A new folder for one call's downloads, inside one folder per process that is removed at
+    exit; folders older than DOWNLOADS_TTL_S are pruned on each call, so a server does not fill /tmp."""
+    global _DOWNLOADS
+    if _DOWNLOADS is None or not os.path.isdir(_DOWNLOADS):
+        _DOWNLOADS = tempfile.mkdtemp(prefix="zhnews-app-")
+        atexit.register(shutil.rmtree, _DOWNLOADS, ignore_errors=True)
+    cutoff = time.time() - DOWNLOADS_TTL_S
+    for entry in os.scandir(_DOWNLOADS):
+        try:
+            if entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            pass
+    return tempfile.mkdtemp(dir=_DOWNLOADS)
 
 
 def engine_choices() -> tuple[list[str], str]:
@@ -106,18 +192,21 @@ def analyze_files(files, max_chars: float = 150, engine: str = "embedded"):
         except gr.Error as exc:
             rows.append([name, f"error: {exc.message}", "", "", ""])
             continue
+        except Exception as exc:  # noqa: BLE001 - one bad file must not lose the other files' rows
+            rows.append([name, f"error: {type(exc).__name__}: {exc}", "", "", ""])
+            continue
         record.pop("text", None)
         for section in record["sections"]:
             section.pop("text", None)
         records.append(record)
         rows.append([name, "ok", record.get("title") or "", record["summary"]["text"],
                      ", ".join(t["name"] for t in record.get("topics") or [])])
-    out_dir = tempfile.mkdtemp(prefix="zhnews-")
-    jsonl = os.path.join(out_dir, "analysis.jsonl")
+    stem = os.path.join(_downloads_dir(), "analysis")
+    jsonl = stem + ".jsonl"
     with open(jsonl, "w", encoding="utf-8") as fh:
         for record in records:
             fh.write(dumps(record) + "\n")
-    csv_path = os.path.join(out_dir, "analysis.csv")
+    csv_path = stem + ".csv"
     write_csv(records, csv_path)
     return rows, [jsonl, csv_path]
 
@@ -183,8 +272,11 @@ def launch(host: str = "127.0.0.1", port: int = 7860, warm_up: bool = True, **kw
                 pass
     demo = build_app()
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
-    return demo.launch(server_name=host, server_port=port, show_error=True, max_file_size="5mb",
-                       ssr_mode=False, css=CSS, footer_links=["api"], **kwargs)
+    from starlette.middleware import Middleware
+
+    app_kwargs = {"middleware": [Middleware(BodyLimit, **body_limits())]}
+    return demo.launch(server_name=host, server_port=port, show_error=True, max_file_size=MAX_UPLOAD_BYTES,
+                       ssr_mode=False, css=CSS, footer_links=["api"], app_kwargs=app_kwargs, **kwargs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -193,6 +285,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--no-warm-up", action="store_true", help="do not load the models before serving")
     args = parser.parse_args(argv)
+    try:
+        settings()          # a bad ZHNEWS_* value stops the server at start-up with its name
+    except ValueError as exc:
+        parser.exit(2, f"error: {exc}\n")
     # one BLAS thread for the encoder unless set: its calls are serialised anyway, and on a 2-core
     # machine 2 threads measured 3x worse p50 under 8 concurrent clients (benchmarks/web_latency.py)
     launch(args.host, args.port, warm_up=not args.no_warm_up)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -164,6 +165,42 @@ def test_analyze_files_per_file_results_and_downloads(client, tmp_path):
     records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert sorted(r["path"] for r in records) == ["heat.md", "school.html"]
     assert all(r["summary"]["text"] and r["sections"][0]["tags"] for r in records)
+
+
+def test_text_that_names_a_server_file_is_analyzed_as_text(client):
+    # the article box is text: a path pasted there must never be opened on the server
+    for probe in ("/etc/passwd", "../../../../etc/passwd", str(ROOT / "service" / "config.py"), "/no/such/file"):
+        summary, article, sections, figures, record = client.predict(probe, api_name="/analyze")
+        assert record["path"] is None and record["encoding"] is None
+        assert record["chars"] == len(probe.strip())
+        assert "root:" not in summary and "import" not in summary
+
+
+def test_oversized_request_body_is_refused_before_reading(app):
+    body = b"{" + b" " * (7 * MAX_INPUT + 128 * 1024) + b"}"
+    request = urllib.request.Request(app[0] + "gradio_api/queue/join", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=30)
+    assert err.value.code == 413 and b"too large" in err.value.read()
+
+
+def test_one_bad_file_keeps_the_other_rows(client, tmp_path):
+    from gradio_client import handle_file
+
+    good = tmp_path / "school.md"
+    good.write_text(next(p for p in EXAMPLES if "school" in p.name).read_text(encoding="utf-8"), encoding="utf-8")
+    bomb = tmp_path / "bomb.md"
+    bomb.write_text("---\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi"))
+        + "---\n正文一句。\n", encoding="utf-8")
+    binary = tmp_path / "image.md"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 8)
+    rows, downloads = client.predict([handle_file(str(bomb)), handle_file(str(good)), handle_file(str(binary))],
+                                     api_name="/analyze_files")
+    status = {row[0]: row[1] for row in rows["data"]}
+    assert status["school.md"] == "ok"
+    assert "front matter refused" in status["bomb.md"] and "binary" in status["image.md"]
 
 
 def test_transformers_engine_offered_only_when_configured(monkeypatch):

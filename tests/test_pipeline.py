@@ -96,3 +96,27 @@ def test_oversized_input_is_refused(monkeypatch):
 def test_missing_file_is_a_read_error(tmp_path):
     with pytest.raises(ReadError, match="no such file"):
         analyze(tmp_path / "missing.md")
+
+
+def test_a_str_is_text_even_when_it_names_a_file():
+    # text from a user is never opened: not an existing file, not a relative path, not a missing one
+    for probe in ("/etc/passwd", "../../../../etc/passwd", str(INDUSTRY), "service/config.py"):
+        record = analyze(probe).to_dict(include_text=True)
+        assert record["path"] is None and record["encoding"] is None
+        assert record["text"] == probe
+
+
+def test_path_records_its_encoding(tmp_path):
+    path = tmp_path / "gbk.md"
+    path.write_bytes("---\ntitle: 编码\n---\n园区今年新增投资12亿元。\n".encode("gbk"))
+    assert analyze(path).to_dict()["encoding"] == "gb18030"
+
+
+def test_tagset_setting_changes_the_tags(monkeypatch):
+    tagset = Path(__file__).resolve().parent.parent / "models" / "tagsets" / "finnl_fincuge.yaml"
+    default = {t.name for tags in analyze(INDUSTRY).section_tags for t in tags}
+    monkeypatch.setenv("ZHNEWS_TAGSET", str(tagset))
+    custom = {t.name for tags in analyze(INDUSTRY).section_tags for t in tags}
+    assert custom and not custom & default
+    assert custom <= {"公司", "行业", "大盘", "中国", "外国", "国际", "经济", "政策", "政治", "期货", "债券",
+                      "房地产", "外汇", "虚拟货币", "新冠", "能源", "其它"}

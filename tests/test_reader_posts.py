@@ -260,3 +260,61 @@ def test_trailing_source_notes():
 def test_h1_repeating_the_title_is_dropped():
     doc = read_post("---\ntitle: 标题一\n---\n<h1>标题一</h1><p>正文内容在这里。</p>")
     assert doc.text == "正文内容在这里。"
+
+
+def test_decoding_only_with_confidence(tmp_path):
+    cases = {
+        "utf16le.md": ("---\ntitle: 无BOM\n---\n正文内容，经济增长。\n".encode("utf-16-le"), "utf-16-le", "经济增长"),
+        "utf16be.md": ("---\ntitle: 无BOM\n---\n正文内容，经济增长。\n".encode("utf-16-be"), "utf-16-be", "经济增长"),
+        "latin1.txt": ("Zürich und Genève melden höhere Umsätze.\n".encode("latin-1"), "cp1252", "Zürich"),
+        "mixed.md": ("第一段用UTF-8写成。\n".encode() + "第二段用GBK写成。\n".encode("gbk"), "utf-8+gb18030", "GBK写成"),
+        "big5.txt": ("臺灣經濟成長率達百分之三點二。\n".encode("big5"), "big5", "臺灣經濟"),
+    }
+    for name, (data, encoding, expected) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        doc = read_post(path)
+        assert doc.encoding == encoding, name
+        assert expected in doc.text, name
+
+
+def test_title_markup_is_removed():
+    doc = read_post('---\ntitle: "<script>alert(1)</script>园区&amp;企业<b>新闻</b>"\n---\n正文。\n')
+    assert doc.title == "园区&企业新闻"
+
+
+def test_fifo_and_dangling_symlink_are_errors_not_hangs(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    with pytest.raises(ReadError, match="FIFO"):
+        read_post(fifo)
+    link = tmp_path / "link.md"
+    link.symlink_to(tmp_path / "nowhere.md")
+    with pytest.raises(ReadError, match="dangling"):
+        read_post(link)
+
+
+@pytest.mark.parametrize("front", [
+    "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi")),
+    "a: &a [*a]\n",
+    "a: &a {b: *a}\n",
+    "x: " + "[" * 10000 + "]" * 10000 + "\n",
+])
+def test_hostile_front_matter_is_a_quick_small_read_error(front):
+    import resource
+    import time
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    with pytest.raises(ReadError, match="front matter refused"):
+        read_post(f"---\n{front}---\n正文。\n")
+    assert time.monotonic() - started < 1.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024   # KB: under 50 MB
+
+
+def test_aliases_within_bounds_still_work():
+    doc = read_post("---\ntitle: 标题\nbase: &b {x: 1}\nother: *b\n---\n正文。\n")
+    assert doc.metadata == {"base": {"x": 1}, "other": {"x": 1}}
