@@ -211,3 +211,16 @@ def test_transformers_engine_offered_only_when_configured(monkeypatch):
     assert choices == ["embedded"] and "ZHNEWS_SUMMARIZER_MODEL" in note
     monkeypatch.setenv("ZHNEWS_SUMMARIZER_MODEL", "/models/some-local-model")
     assert engine_choices()[0] == ["embedded", "transformers"]
+
+
+def test_downloads_share_one_folder_that_is_pruned(monkeypatch, tmp_path):
+    import service.app as app_module
+
+    monkeypatch.setattr(app_module, "_DOWNLOADS", None)
+    monkeypatch.setattr(app_module.tempfile, "tempdir", str(tmp_path))
+    first = Path(app_module._downloads_dir())
+    old = os.stat(first).st_mtime - app_module.DOWNLOADS_TTL_S - 5
+    os.utime(first, (old, old))
+    second = Path(app_module._downloads_dir())
+    assert first.parent == second.parent and not first.exists() and second.exists()
+    assert [p.name for p in tmp_path.iterdir()] == [second.parent.name]

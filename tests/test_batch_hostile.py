@@ -194,3 +194,14 @@ def test_formats_written_from_a_journal_with_a_damaged_line(tmp_path, fmt):
     records = [json.loads(line) for line in journal.read_bytes().splitlines()]
     assert sorted(r["path"] for r in records) == sorted(map(str, posts)), "only the lost post redone"
     assert (tmp_path / "out.journal.jsonl.corrupt").exists()
+
+
+def test_transformers_runtime_is_offline_unless_told_otherwise():
+    code = "import os, service.transformers_runtime; print(os.environ.get('HF_HUB_OFFLINE'))"
+    env = env_with()
+    env.pop("HF_HUB_OFFLINE", None)
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True).stdout.strip() == "1"
+    env["HF_HUB_OFFLINE"] = "0"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True).stdout.strip() == "0"
