@@ -166,14 +166,14 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
     summary = summarize(document, max_chars=max_chars, max_sentences=max_sentences, engine=summarizer)
     t2 = time.perf_counter()
 
+    from service.tagging import get_tagger
+
+    chosen_tagger = get_tagger(tagger, tagset=tagset if tagset is not None else settings().tagset_path)
     section_tags: list[list[Any]] = []
     if document.sections:
-        from service.tagging import classify
-
         texts = [s.text if s.text.strip() else (s.heading or "") for s in document.sections]
         headings = [s.heading for s in document.sections]
-        section_tags = classify(texts, tagset=tagset if tagset is not None else settings().tagset_path,
-                                engine=tagger, headings=headings)
+        section_tags = chosen_tagger.classify(texts, headings=headings)
     t3 = time.perf_counter()
 
     return Analysis(
@@ -182,7 +182,7 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
         section_tags=[list(tags) for tags in section_tags],
         timings_ms={"read": (t1 - t0) * 1000, "summarize": (t2 - t1) * 1000,
                     "tag": (t3 - t2) * 1000, "total": (t3 - t0) * 1000},
-        tagger=tagger or settings().tagger,
+        tagger=chosen_tagger.engine_used,
     )
 
 

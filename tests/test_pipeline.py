@@ -116,7 +116,9 @@ def test_tagset_setting_changes_the_tags(monkeypatch):
     tagset = Path(__file__).resolve().parent.parent / "models" / "tagsets" / "finnl_fincuge.yaml"
     default = {t.name for tags in analyze(INDUSTRY).section_tags for t in tags}
     monkeypatch.setenv("ZHNEWS_TAGSET", str(tagset))
-    custom = {t.name for tags in analyze(INDUSTRY).section_tags for t in tags}
+    result = analyze(INDUSTRY)
+    custom = {t.name for tags in result.section_tags for t in tags}
     assert custom and not custom & default
+    assert result.tagger == "zero-shot"         # what ran, not the engine asked for
     assert custom <= {"公司", "行业", "大盘", "中国", "外国", "国际", "经济", "政策", "政治", "期货", "债券",
                       "房地产", "外汇", "虚拟货币", "新冠", "能源", "其它"}

@@ -15,6 +15,11 @@ class Tag:
 class Tagger(ABC):
     name: str = "base"
 
+    @property
+    def engine_used(self) -> str:
+        """The engine that actually tags: `name`, unless this one hands its work to another."""
+        return self.name
+
     @abstractmethod
     def classify(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
         """For each text, its tags best first (at least one; `other` when nothing fits)."""

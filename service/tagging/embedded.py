@@ -192,6 +192,10 @@ class EmbeddedTagger(Tagger):
         if unknown:
             raise ValueError(f"tagger artifact has tags {unknown} that the built-in taxonomy lacks; rebuild it")
 
+    @property
+    def engine_used(self) -> str:
+        return self.fallback.name if self.fallback is not None else self.name
+
     def scores(self, texts: list[str], headings: list[str | None] | None = None) -> np.ndarray:
         """Raw sigmoid scores (n, K) in the order of self.head.tags."""
         headings = list(headings) if headings is not None else [None] * len(texts)
