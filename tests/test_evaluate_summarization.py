@@ -69,3 +69,33 @@ def test_presets_load(shared_data):
     assert len(dev) == 152 and len(everything) == 592
     reported = {x["id"] for x in sets[2][1]}
     assert not reported & {x["id"] for x in dev} and len(reported | {x["id"] for x in dev}) == 592
+
+
+def test_clause_run_oracle_picks_the_best_run_within_the_budget():
+    from models.evaluate.oracle import clauses, oracle
+
+    article = "昨天下午，市政府召开会议，研究部署防汛工作，会议由副市长主持。各区要落实责任。"
+    figures = "增长3.5%，达到1,000亿元。"
+    assert [figures[a:b] for a, b in clauses(figures)] == ["增长3.5%，", "达到1,000亿元。"]
+    best = oracle(article, "市政府部署防汛工作", budget=20)
+    assert best == "市政府召开会议，研究部署防汛工作，"
+    assert len(best) <= 20 and best in article
+    assert oracle(article, "市政府部署防汛工作", budget=3) == ""
+
+
+def test_headline_corpora_are_split_by_date(tmp_path):
+    import gzip
+    import json
+
+    from models import corpora
+
+    rows = [{"id": f"f{i}", "article": "正文。", "summary": "标题", "date": date}
+            for i, date in enumerate(["2026-07-19", "2026-07-20", "2026-07-21 09:30", "2026-08-01"])]
+    path = tmp_path / corpora.FLASH
+    path.parent.mkdir(parents=True)
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    assert [r["id"] for r in corpora.held_out(tmp_path, corpora.FLASH)] == ["f2", "f3"]
+    assert [r["id"] for r in corpora.training_pairs(tmp_path, corpora.FLASH)] == ["f0", "f1"]
+    assert corpora.is_held_out(corpora.CCTV, {"date": "2025-03-01"})
+    assert not corpora.is_held_out(corpora.CCTV, {"date": "2024-12-31"})
