@@ -5,7 +5,7 @@
     >>> result.summary.text, [t.name for t in result.section_tags[0]]
     >>> result.to_dict()          # JSON-ready; the same object `python -m service.batch` writes per post
 
-The shape of `Analysis.to_dict()` is documented in the README ("Analysis.to_dict()") and versioned by
+The shape of `Analysis.to_dict()` is documented in docs/usage.md ("Analysis.to_dict()") and versioned by
 `SCHEMA_VERSION`; batch output, the web app's downloads and its `/analyze` API all use it.
 """
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Analysis:
         return [{"id": k, "name": names[k], "score": round(v / total, 4) if total else 0.0} for k, v in ranked]
 
     def to_dict(self, include_text: bool = False) -> dict:
-        """JSON-ready dict (see the README for every field). `include_text` adds the cleaned body
+        """JSON-ready dict (docs/usage.md lists every field). `include_text` adds the cleaned body
         text ("text") and each section's text, which batch output leaves out to stay small."""
         doc = self.document
         summary = self.summary

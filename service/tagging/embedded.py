@@ -17,7 +17,7 @@ the zero-shot engine (service.tagging.zero_shot, over USE).
 
 Two engines share this code and differ only in their artifact, whose features name the encoder:
 `embedded` (tagger.npz, USE: the fast default) and `embedded-e5` (tagger-e5.npz, multilingual-e5-small:
-more accurate on the tuning and dev sets, ~30-50x slower; see README).
+more accurate on the tuning and dev sets, ~30-50x slower; see docs/tagging.md).
 """
 from __future__ import annotations
 
