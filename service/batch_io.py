@@ -71,12 +71,12 @@ def _walk(real_root: str, root: str, folder: str, patterns: list[str], follow: b
         relative = os.path.relpath(entry.path, root)
         if entry.is_symlink():
             problem = _symlink_problem(entry.path, real_root, follow)
-            if problem is None and _is_dir(entry.path):
+            to_folder = _is_dir(entry.path)
+            if problem is None and to_folder:
                 continue      # a folder inside the input: its posts are listed under their real path
-            if problem is not None and (matches or _is_dir(entry.path)):
+            if problem is not None and (matches or to_folder):
                 yield Item(entry.path, relative, problem)
-                continue
-            if matches:
+            elif matches:
                 yield Item(entry.path, relative)
         elif entry.is_dir(follow_symlinks=False):
             yield from _walk(real_root, root, entry.path, patterns, follow)

@@ -149,7 +149,8 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
     """
     from service.config import settings
 
-    limit = settings().max_input_chars
+    config = settings()
+    limit = config.max_input_chars
     t0 = time.perf_counter()
     if isinstance(source, Document):
         document = source
@@ -168,7 +169,7 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
 
     from service.tagging import get_tagger
 
-    chosen_tagger = get_tagger(tagger, tagset=tagset if tagset is not None else settings().tagset_path)
+    chosen_tagger = get_tagger(tagger, tagset=tagset if tagset is not None else config.tagset_path)
     section_tags: list[list[Any]] = []
     if document.sections:
         texts = [s.text if s.text.strip() else (s.heading or "") for s in document.sections]

@@ -74,9 +74,9 @@ def _load(source, path: str | None) -> tuple[str, str | None, str | None]:
     raise TypeError(f"read_post() needs a pathlib.Path, str or bytes, not {type(source).__name__}")
 
 
-def read_file(source: os.PathLike, where: str, max_bytes: int | None = None) -> bytes:
+def read_file(source: os.PathLike, where: str) -> bytes:
     """A regular file's bytes. A FIFO, device or socket is refused before it is opened (reading one
-    would block or never end); `max_bytes` refuses a larger file without reading it."""
+    would block or never end)."""
     try:
         info = os.stat(source)
     except FileNotFoundError:
@@ -87,8 +87,6 @@ def read_file(source: os.PathLike, where: str, max_bytes: int | None = None) -> 
         raise ReadError(where, "is a directory, not a post")
     if not stat.S_ISREG(info.st_mode):
         raise ReadError(where, f"not a regular file ({_file_kind(info.st_mode)})")
-    if max_bytes is not None and info.st_size > max_bytes:
-        raise ReadError(where, f"file too large: {info.st_size:,} bytes, the limit is {max_bytes:,}")
     try:
         with open(source, "rb") as fh:
             return fh.read()

@@ -36,7 +36,7 @@ def decode_with_encoding(data: bytes, where: str | None = None) -> tuple[str, st
         return _checked(_decode(data, "utf-16", where), where), "utf-16"
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return _checked(data.decode(utf16), where), utf16
+        return _checked(utf16[0], where), utf16[1]
     if _looks_binary(data[:_SNIFF]):
         raise ReadError(where, "binary file, not a text post")
     try:
@@ -72,9 +72,9 @@ def _decode(data: bytes, encoding: str, where: str | None) -> str:
         raise ReadError(where, f"not valid {encoding} despite its byte-order mark (byte {exc.start})") from None
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' when the zero bytes sit at every other position, as in UTF-16 text
-    that is mostly ASCII or CJK punctuation; None otherwise."""
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """(text, 'utf-16-le' / 'utf-16-be') when the zero bytes sit at every other position, as in
+    UTF-16 text that is mostly ASCII or CJK punctuation; None otherwise."""
     head = data[:_SNIFF - _SNIFF % 2]
     if len(head) < 4 or len(data) % 2:
         return None
@@ -84,10 +84,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     for encoding, zeros, others in (("utf-16-le", odd_zeros, even_zeros), ("utf-16-be", even_zeros, odd_zeros)):
         if zeros >= 0.3 * half and others <= 0.02 * half:
             try:
-                data.decode(encoding)
+                return data.decode(encoding), encoding
             except UnicodeDecodeError:
                 continue
-            return encoding
     return None
 
 
