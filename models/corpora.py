@@ -8,10 +8,14 @@ event recurs across outlets and on consecutive days, so the held-out parts are s
     flash news  held out: dated after FLASH_HELD_OUT_AFTER; training: on or before it
     CCTV        held out: dated in CCTV_HELD_OUT_YEAR;      training: every earlier year
 Training code reads `training_pairs()`, evaluation reads `held_out()`; nothing else picks items.
+Within the training side, 1 document in 50 (`is_aside`, a hash of its text) is set aside by the
+ranker's training for its own checks; `aside()` returns those (the `dev-headlines` preset), so that
+choices can be made without looking at the held-out splits.
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import random
 from pathlib import Path
@@ -55,3 +59,16 @@ def training_pairs(root: Path, corpus: str) -> Iterator[dict]:
     for row in _rows(root / corpus):
         if not is_held_out(corpus, row):
             yield row
+
+
+def is_aside(text: str) -> bool:
+    """The 1-in-50 training-side documents the ranker's training keeps aside (hash of the text)."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:8], 16) % 50 == 0
+
+
+def aside(root: Path, corpus: str, sample: int | None = None, seed: int = 0) -> list[dict]:
+    """Training-side rows set aside from training (see is_aside): a development split."""
+    rows = [r for r in training_pairs(root, corpus) if is_aside(r["article"])]
+    if sample is not None and len(rows) > sample:
+        rows = random.Random(seed).sample(rows, sample)
+    return sorted(rows, key=lambda r: r["id"])

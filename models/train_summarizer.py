@@ -21,44 +21,8 @@ import os
 import sys
 from pathlib import Path
 
-from models.training import TrainingDataError, read_jsonl, train_and_save
+from models.training import TrainingDataError, load_pairs, pairs_from_posts, train_and_save
 
-ARTICLE_KEYS = ("article", "text", "body")
-SUMMARY_KEYS = ("summary", "digest")
-POST_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt"}
-
-
-def load_pairs(path: str | os.PathLike) -> list[dict]:
-    """(article, summary) pairs from a JSON-lines file; names the line of any malformed record."""
-    pairs = []
-    for where, record in read_jsonl(path):
-        article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
-        summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
-        if article is None or summary is None:
-            raise TrainingDataError(f"{where}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
-                                    f"summary ({'/'.join(SUMMARY_KEYS)}) string")
-        if article.strip() and summary.strip():
-            pairs.append({"article": article.strip(), "summary": summary.strip()})
-    return pairs
-
-
-def pairs_from_posts(directory: str | os.PathLike) -> list[dict]:
-    """(body, digest) pairs from the posts under `directory` that have a `> ` digest."""
-    from service.document import ReadError
-    from service.reader import read_post
-
-    pairs = []
-    for path in sorted(Path(directory).rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in POST_SUFFIXES:
-            continue
-        try:
-            document = read_post(path)
-        except ReadError as error:
-            print(f"skipped {error}", file=sys.stderr)
-            continue
-        if document.digest and document.digest.strip() and document.body.strip():
-            pairs.append({"article": document.body, "summary": document.digest.strip()})
-    return pairs
 
 
 def train(base: str, pairs: list[dict], out: str | os.PathLike, epochs: float = 3.0, batch_size: int = 4,

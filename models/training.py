@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from pathlib import Path
 from typing import Iterator
+
+ARTICLE_KEYS = ("article", "text", "body")
+SUMMARY_KEYS = ("summary", "digest")
+POST_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt"}
 
 
 class TrainingDataError(ValueError):
@@ -25,6 +31,42 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[str, dict]]:
             if not isinstance(record, dict):
                 raise TrainingDataError(f"{where}: expected a JSON object")
             yield where, record
+
+
+def load_pairs(path: str | os.PathLike) -> list[dict]:
+    """(article, summary) pairs from a JSON-lines file; names the line of any malformed record."""
+    pairs = []
+    for where, record in read_jsonl(path):
+        article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
+        summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
+        if article is None or summary is None:
+            raise TrainingDataError(f"{where}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
+                                    f"summary ({'/'.join(SUMMARY_KEYS)}) string")
+        if article.strip() and summary.strip():
+            pairs.append({"article": article.strip(), "summary": summary.strip()})
+    return pairs
+
+
+def posts_with_digest(directory: str | os.PathLike) -> Iterator:
+    """The posts under `directory` (read with the service's reader) that have a `> ` digest and a body."""
+    from service.document import ReadError
+    from service.reader import read_post
+
+    for path in sorted(Path(directory).rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in POST_SUFFIXES:
+            continue
+        try:
+            document = read_post(path)
+        except ReadError as error:
+            print(f"skipped {error}", file=sys.stderr)
+            continue
+        if document.digest and document.digest.strip() and document.body.strip():
+            yield document
+
+
+def pairs_from_posts(directory: str | os.PathLike) -> list[dict]:
+    """(body, digest) pairs from the posts under `directory` that have a `> ` digest."""
+    return [{"article": d.body, "summary": d.digest.strip()} for d in posts_with_digest(directory)]
 
 
 def train_and_save(trainer, tokenizer, out, has_eval: bool) -> dict:

@@ -45,9 +45,11 @@ from models.evaluate.rouge import rouge
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 OURS = "embedded (ours)"
+HANDSET = "hand-set scorer (old)"
 ORACLE = "clause-run oracle (ceiling)"
-SYSTEMS = [OURS, "Lead-1", "Lead-3", "SnowNLP", "TextRank4ZH", ORACLE]
+SYSTEMS = [OURS, HANDSET, "Lead-1", "Lead-3", "SnowNLP", "TextRank4ZH", ORACLE]
 HELD_OUT_SAMPLE = 1000      # items of each headline corpus's held-out split scored (seeded sample)
+DEV_SAMPLE = 400            # items of each headline corpus's set-aside training split (dev-headlines)
 
 
 def shared_data() -> Path:
@@ -115,6 +117,11 @@ PRESETS["flash"] = lambda r: [(f"flash news held out (after {corpora.FLASH_HELD_
                                 corpora.held_out(r, corpora.FLASH, HELD_OUT_SAMPLE))]
 PRESETS["cctv"] = lambda r: [(f"CCTV news held out ({corpora.CCTV_HELD_OUT_YEAR}), {HELD_OUT_SAMPLE} sampled",
                                corpora.held_out(r, corpora.CCTV, HELD_OUT_SAMPLE))]
+PRESETS["dev-headlines"] = lambda r: [
+    (f"dev-headlines: flash news set aside from training (never held out), {DEV_SAMPLE} sampled",
+     corpora.aside(r, corpora.FLASH, DEV_SAMPLE)),
+    (f"dev-headlines: CCTV news set aside from training (never held out), {DEV_SAMPLE} sampled",
+     corpora.aside(r, corpora.CCTV, DEV_SAMPLE))]
 PRESETS["all"] = lambda r: [s for k in ("lcsts", "finna", "cfbenchmark", "clts", "flash", "cctv")
                             for s in PRESETS[k](r)]
 
@@ -135,6 +142,10 @@ def run_systems(items: list[dict], budget_mode: str = "reference", systems: list
     if OURS in systems and summarizer is None:
         from service.summarization.embedded import EmbeddedSummarizer
         summarizer = EmbeddedSummarizer(key_figures=False)
+    handset = None
+    if HANDSET in systems:
+        from models.evaluate.handset import HandSetSummarizer
+        handset = HandSetSummarizer(key_figures=False)
     results = {}
     for name in systems:
         r1 = r2 = rl = chars = 0.0
@@ -142,8 +153,9 @@ def run_systems(items: list[dict], budget_mode: str = "reference", systems: list
         started = time.perf_counter()
         for item in items:
             budget = budget_for(item, budget_mode)
-            if name == OURS:
-                output = summarizer.summarize(document_from_text(item["article"]), max_chars=budget).text
+            if name in (OURS, HANDSET):
+                engine = summarizer if name == OURS else handset
+                output = engine.summarize(document_from_text(item["article"]), max_chars=budget).text
             elif name == ORACLE:
                 output = oracle(item["article"], item["summary"], budget)
             else:
@@ -185,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N items of each set")
     parser.add_argument("--budget", default="reference", help="'reference' (default) or a fixed char count")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of: " + ", ".join(SYSTEMS))
+    parser.add_argument("--ranker", default=None, help="the embedded engine's ranker artifact (path or "
+                        "name in models/artifacts; default summarizer-ranker)")
     parser.add_argument("--tune", action="store_true", help="search the engine's weights on the sets "
                         "given (use --preset dev only) and print them")
     parser.add_argument("--tune-params", default=None, help="comma-separated weight names to search")
@@ -211,13 +225,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from models.evaluate.baselines import warm_up
     warm_up()
+    engine = None
+    if OURS in systems:
+        from service.summarization.embedded import EmbeddedSummarizer
+        engine = EmbeddedSummarizer(args.ranker or "summarizer-ranker", key_figures=False)
     print(f"character-level ROUGE F1 x100 (whitespace and punctuation ignored); budget per item: "
           f"{'reference length in chars' if args.budget == 'reference' else args.budget + ' chars'}; "
           f"every system cut to it by whole sentences\n")
     for title, items in sets:
         if args.limit:
             items = items[:args.limit]
-        results = run_systems(items, args.budget, systems)
+        results = run_systems(items, args.budget, systems, summarizer=engine)
         print(format_table(title, items, results))
         print()
         sys.stdout.flush()
@@ -234,8 +252,8 @@ def tune(items: list[dict], rounds: int = 2, budget_mode: str = "reference", nam
     import dataclasses
 
     from models.encoder import encode
-    from service.summarization import regimes
-    from service.summarization.embedded import Weights, prepare, select
+    from models.evaluate import handset_regimes as regimes
+    from models.evaluate.handset import Weights, prepare, select
     from service.summarization.plaindoc import document_from_text
 
     cache: dict[str, object] = {}

@@ -27,6 +27,7 @@ class Summary:
     engine: str
     notes: list[str] = field(default_factory=list)   # said to the user: "input is a single sentence", ...
     key_figures: list[Any] = field(default_factory=list)
+    section_summaries: list[SummarySentence | None] = field(default_factory=list)   # one per Document.sections
 
     def to_dict(self) -> dict:
         return asdict(self)

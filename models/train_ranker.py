@@ -1,0 +1,414 @@
+"""Train the embedded summarizer's candidate ranker (service/summarization/ranker.py) with torch.
+
+    python -m models.train_ranker --corpus all --out models/artifacts/summarizer-ranker
+    python -m models.train_ranker --data pairs.jsonl --data posts/ --out my-ranker
+
+--data takes JSON lines {"article": ..., "summary": ...} (.jsonl or .jsonl.gz; "text"/"body" and
+"digest" also accepted) or a folder of posts whose `> ` digest is the summary, so a newsroom can teach
+the ranker its own house style. --corpus takes the training sides defined in models/corpora.py and
+models/evaluate/summarization.py (the held-out splits are never read): flash, cctv, finna-train,
+lcsts-train, cfbenchmark-train, or all.
+
+For every (article, summary) pair, with the summary's length as the budget (as in the evaluation):
+the candidates (service/summarization/candidates.py: whole sentences and runs of clauses that fit,
+plus every whole sentence for the shortlist stage) get a target, mean(ROUGE-1, ROUGE-L) against the
+summary, and their features (service/summarization/features.py). The loss is listwise: the cross-
+entropy between the softmax of the model's scores over one document's candidates and the softmax of
+the targets / temperature. 1 in 50 training documents (models/corpora.is_aside) is kept aside to report
+the top-1 target. The artifact (NAME.json + NAME.npz) holds config, normalisation, weights and the
+training record; write the model card next to it (NAME.md).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from models.corpora import is_aside
+from models.evaluate.rouge import chars, lcs_length
+from models.training import ARTICLE_KEYS, SUMMARY_KEYS, TrainingDataError, posts_with_digest
+from service.summarization.candidates import sentence_candidates, whole_sentences
+from service.summarization.features import NUMERIC, DocumentIndex
+from service.summarization.selection import joined_length
+
+CORPORA = ("flash", "cctv", "finna-train", "lcsts-train", "cfbenchmark-train")
+DEFAULTS = dict(buckets=1 << 16, dim=32, opener_buckets=1 << 12, opener_dim=8, hidden=64, epochs=4,
+                batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=48, max_runs=40, seed=0,
+                selection=dict(shortlist=24, max_runs=40, coverage=0.0, min_remaining=6, section_chars=60))
+
+
+# data -------------------------------------------------------------------------------------------------
+def _open(path: Path):
+    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
+
+
+def read_pairs_file(path: Path):
+    """(article, summary) from a JSON-lines file; a known corpus file loses its held-out rows."""
+    from models import corpora
+
+    corpus = next((c for c in (corpora.FLASH, corpora.CCTV) if path.as_posix().endswith(c)), None)
+    with _open(path) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise TrainingDataError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise TrainingDataError(f"{path}:{number}: expected a JSON object")
+            if corpus and corpora.is_held_out(corpus, record):
+                continue
+            article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
+            summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
+            if article is None or summary is None:
+                raise TrainingDataError(f"{path}:{number}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
+                                        f"summary ({'/'.join(SUMMARY_KEYS)}) string")
+            if article.strip() and summary.strip():
+                yield article, summary.strip()
+
+
+def corpus_pairs(name: str, root: Path):
+    from models import corpora
+    from models.evaluate import summarization as ev
+
+    if name == "flash":
+        rows = corpora.training_pairs(root, corpora.FLASH)
+    elif name == "cctv":
+        rows = corpora.training_pairs(root, corpora.CCTV)
+    elif name == "finna-train":
+        reported = {x["id"] for x in ev.load_jsonl(root / "finna_fincuge/test.jsonl")}
+        rows = [x for x in ev.load_jsonl(root / "finna_fincuge/test_all.jsonl") if x["id"] not in reported]
+    elif name == "lcsts-train":
+        rows = ev.load_jsonl(root / "lcsts_part3/test.jsonl", lambda x: x.get("human_label", 0) < 3)
+    elif name == "cfbenchmark-train":
+        rows = ev._cfbenchmark(root, dev=True)
+    else:
+        raise SystemExit(f"unknown corpus {name!r}; choose from {', '.join(CORPORA)} or all")
+    for row in rows:
+        yield row["article"], row["summary"].strip()
+
+
+def sources(data: list[str], corpus: list[str], root: Path):
+    """What to train on: (article text or Document, summary) from every --data and --corpus."""
+    names = [c for name in corpus for c in (CORPORA if name == "all" else [name])]
+    for name in names:
+        for article, summary in corpus_pairs(name, root):
+            yield article, summary
+    for item in data:
+        path = Path(item)
+        if path.is_dir():
+            for document in posts_with_digest(path):
+                yield document, document.digest.strip()
+        elif path.is_file():
+            for article, summary in read_pairs_file(path):
+                yield article, summary
+        else:
+            raise TrainingDataError(f"{item}: no such file or folder")
+
+
+# targets and features -----------------------------------------------------------------------------------
+def target(candidate_tokens: list[str], reference: list[str], ref_counts: Counter) -> float:
+    """mean(ROUGE-1 F1, ROUGE-L F1), character level, as models/evaluate/rouge.py scores it."""
+    if not candidate_tokens or not reference:
+        return 0.0
+    overlap = sum((Counter(candidate_tokens) & ref_counts).values())
+    lcs = lcs_length(candidate_tokens, reference)
+
+    def f1(hit):
+        return 0.0 if hit == 0 else 2 * hit / (len(candidate_tokens) + len(reference))
+
+    return (f1(overlap) + f1(lcs)) / 2
+
+
+@dataclass
+class Example:
+    ids: np.ndarray        # (chars,) bigram ids of the document
+    valid: np.ndarray      # (chars + 1,) prefix count of valid bigrams
+    a: np.ndarray          # (m,) span starts
+    e: np.ndarray          # (m,) span ends (exclusive, in bigram positions)
+    opener: np.ndarray     # (m,)
+    numeric: np.ndarray    # (m, F)
+    target: np.ndarray     # (m,)
+    held: bool
+
+
+def example(document, summary: str, config: dict, rng: random.Random, held: bool | None = None) -> Example | None:
+    budget = len(summary)
+    sentences = document.sentences
+    if not sentences or joined_length([s.text for s in sentences]) <= budget:
+        return None            # returned whole by the engine: nothing to learn
+    cands = whole_sentences(document)
+    for i in range(len(sentences)):
+        cands += [c for c in sentence_candidates(document, i, budget, config["max_runs"]) if not c.whole]
+    if len(cands) < 2:
+        return None
+    text = document.text
+    tokens = [chars(ch) for ch in text]
+    reference = chars(summary)
+    ref_counts = Counter(reference)
+    values = np.array([target([t for k in range(c.start, c.end) for t in tokens[k]], reference, ref_counts)
+                       for c in cands], dtype=np.float32)
+    if len(cands) > config["max_candidates"]:
+        best = set(np.argsort(-values)[:8].tolist())
+        rest = [i for i in range(len(cands)) if i not in best]
+        keep = sorted(best | set(rng.sample(rest, config["max_candidates"] - len(best))))
+        cands, values = [cands[i] for i in keep], values[keep]
+    index = DocumentIndex(document, config["buckets"])
+    a, e = index.spans(cands)
+    held = is_aside(text) if held is None else held
+    return Example(index.ids.astype(np.int32), index.p_valid.astype(np.int32), a.astype(np.int32),
+                   e.astype(np.int32), index.openers(cands).astype(np.int32), index.numeric(cands, budget),
+                   values, held)
+
+
+def _prepare_one(args):
+    from service.summarization.plaindoc import document_from_text
+
+    document, summary, config, seed = args
+    held = None
+    if isinstance(document, str):
+        held = is_aside(document)          # as models/corpora.aside decides it, on the raw text
+        document = document_from_text(document)
+    return example(document, summary, config, random.Random(seed), held)
+
+
+def prepare(pairs, config: dict, workers: int) -> list[Example]:
+    jobs = ((d, s, config, config["seed"] * 1_000_003 + k) for k, (d, s) in enumerate(pairs))
+    out: list[Example] = []
+    started = time.perf_counter()
+    if workers > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(workers) as pool:
+            for k, ex in enumerate(pool.imap(_prepare_one, jobs, chunksize=64), 1):
+                if ex is not None:
+                    out.append(ex)
+                if k % 10000 == 0:
+                    print(f"  prepared {k:,} documents ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    else:
+        out = [ex for ex in map(_prepare_one, jobs) if ex is not None]
+    return out
+
+
+# the model ------------------------------------------------------------------------------------------------
+def build_model(config: dict):
+    import torch
+    from torch import nn
+
+    class RankerModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bigram = nn.Embedding(config["buckets"], config["dim"], padding_idx=0)
+            self.opener = nn.Embedding(config["opener_buckets"], config["opener_dim"])
+            nn.init.normal_(self.bigram.weight, std=0.1)
+            nn.init.normal_(self.opener.weight, std=0.1)
+            with torch.no_grad():
+                self.bigram.weight[0].zero_()
+            width = len(NUMERIC) + 2 * config["dim"] + config["opener_dim"]
+            self.hidden = nn.Linear(width, config["hidden"])
+            self.out = nn.Linear(config["hidden"], 1)
+
+        def forward(self, batch):
+            emb = self.bigram(batch["ids"])                                   # (chars, dim)
+            prefix = torch.cat([emb.new_zeros(1, emb.shape[1]), torch.cumsum(emb, 0)])
+            bag = (prefix[batch["e"]] - prefix[batch["a"]]) / batch["n_valid"][:, None]
+            doc = (prefix[batch["doc_end"]] - prefix[batch["doc_start"]]) / batch["doc_valid"][:, None]
+            doc = doc[batch["doc"]]
+            x = torch.cat([batch["numeric"], bag, bag * doc, self.opener(batch["opener"])], 1)
+            return self.out(torch.relu(self.hidden(x))).squeeze(1)
+
+    return RankerModel()
+
+
+def collate(examples: list[Example], mean: np.ndarray, std: np.ndarray, opener_buckets: int):
+    import torch
+
+    ids, a, e, nv, opener, numeric, target, doc = [], [], [], [], [], [], [], []
+    doc_start, doc_end, doc_valid = [], [], []
+    offset = 0
+    for k, ex in enumerate(examples):
+        n = len(ex.ids)
+        ids.append(ex.ids)
+        a.append(ex.a + offset)
+        e.append(ex.e + offset)
+        nv.append(np.maximum(1, ex.valid[ex.e] - ex.valid[ex.a]))
+        opener.append(ex.opener % opener_buckets)
+        numeric.append(ex.numeric)
+        target.append(ex.target)
+        doc.append(np.full(len(ex.a), k))
+        doc_start.append(offset)
+        doc_end.append(offset + n)
+        doc_valid.append(max(1, int(ex.valid[-1])))
+        offset += n
+    # prefix[i] is the sum over positions < i of the concatenated documents, so spans shift by offset
+    return {
+        "ids": torch.from_numpy(np.concatenate(ids).astype(np.int64)),
+        "a": torch.from_numpy(np.concatenate(a).astype(np.int64)),
+        "e": torch.from_numpy(np.concatenate(e).astype(np.int64)),
+        "n_valid": torch.from_numpy(np.concatenate(nv).astype(np.float32)),
+        "opener": torch.from_numpy(np.concatenate(opener).astype(np.int64)),
+        "numeric": torch.from_numpy((np.concatenate(numeric) - mean) / std),
+        "target": torch.from_numpy(np.concatenate(target)),
+        "doc": torch.from_numpy(np.concatenate(doc).astype(np.int64)),
+        "doc_start": torch.tensor(doc_start), "doc_end": torch.tensor(doc_end),
+        "doc_valid": torch.tensor(doc_valid, dtype=torch.float32), "docs": len(examples),
+    }
+
+
+def listwise_loss(scores, batch, temperature: float):
+    import torch
+
+    docs, doc = batch["docs"], batch["doc"]
+
+    def log_softmax(x):
+        top = torch.full((docs,), -1e9).scatter_reduce(0, doc, x, reduce="amax")
+        z = torch.exp(x - top[doc])
+        total = torch.zeros(docs).index_add(0, doc, z)
+        return x - top[doc] - torch.log(total[doc])
+
+    p_target = torch.exp(log_softmax(batch["target"] / temperature))
+    return -(torch.zeros(docs).index_add(0, doc, p_target * log_softmax(scores))).mean()
+
+
+def top1(model, examples: list[Example], mean, std, config) -> tuple[float, float]:
+    """Mean target of the candidate the model ranks first, and the best reachable (x100)."""
+    import torch
+
+    got = best = 0.0
+    with torch.no_grad():
+        for k in range(0, len(examples), 256):
+            chunk = examples[k:k + 256]
+            batch = collate(chunk, mean, std, config["opener_buckets"])
+            scores = model(batch).numpy()
+            start = 0
+            for ex in chunk:
+                m = len(ex.target)
+                got += float(ex.target[int(np.argmax(scores[start:start + m]))])
+                best += float(ex.target.max())
+                start += m
+    n = max(1, len(examples))
+    return 100 * got / n, 100 * best / n
+
+
+def train(examples: list[Example], config: dict, log=print):
+    import torch
+
+    torch.manual_seed(config["seed"])
+    rng = random.Random(config["seed"])
+    fit = [x for x in examples if not x.held]
+    held = [x for x in examples if x.held] or fit[:max(1, len(fit) // 50)]
+    stacked = np.concatenate([x.numeric for x in fit])
+    mean = stacked.mean(0).astype(np.float32)
+    std = np.maximum(stacked.std(0), 1e-3).astype(np.float32)
+    del stacked
+    model = build_model(config)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
+    steps = max(1, config["epochs"] * ((len(fit) + config["batch_docs"] - 1) // config["batch_docs"]))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config["lr"], total_steps=steps,
+                                                   pct_start=0.1)
+    history = []
+    for epoch in range(config["epochs"]):
+        order = list(range(len(fit)))
+        rng.shuffle(order)
+        model.train()
+        total, count = 0.0, 0
+        for k in range(0, len(order), config["batch_docs"]):
+            batch = collate([fit[i] for i in order[k:k + config["batch_docs"]]], mean, std,
+                            config["opener_buckets"])
+            loss = listwise_loss(model(batch), batch, config["temperature"])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            with torch.no_grad():
+                model.bigram.weight[0].zero_()
+            total, count = total + float(loss.detach()), count + 1
+        model.eval()
+        got, best = top1(model, held, mean, std, config)
+        history.append({"epoch": epoch + 1, "loss": round(total / max(1, count), 4),
+                        "held_top1": round(got, 2), "held_best": round(best, 2)})
+        log(f"epoch {epoch + 1}: loss {total / max(1, count):.4f}, top-1 target on the held-aside "
+            f"{len(held)} documents {got:.2f} (best reachable {best:.2f})")
+    return model, mean, std, history
+
+
+def save(model, mean, std, config: dict, record: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    np.savez_compressed(out.with_suffix(".npz"),
+                        bigram=state["bigram.weight"].astype(np.float16),
+                        opener=state["opener.weight"].astype(np.float16),
+                        w1=state["hidden.weight"].T.astype(np.float32), b1=state["hidden.bias"].astype(np.float32),
+                        w2=state["out.weight"][0].astype(np.float32), b2=state["out.bias"].astype(np.float32))
+    meta = {"name": out.name, "kind": "extractive candidate ranker", "numeric": list(NUMERIC),
+            "mean": [float(x) for x in mean], "std": [float(x) for x in std],
+            **{k: config[k] for k in ("buckets", "dim", "opener_buckets", "opener_dim", "hidden")},
+            "selection": config["selection"], "training": record}
+    out.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models.train_ranker", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", action="append", default=[], help="JSONL(.gz) pairs file or folder of posts")
+    parser.add_argument("--corpus", action="append", default=[], help=f"{', '.join(CORPORA)} or all")
+    parser.add_argument("--shared-data", default=None, help="the shared data folder (default ../shared/data)")
+    parser.add_argument("--out", required=True, help="artifact path without suffix (NAME → NAME.json, NAME.npz)")
+    parser.add_argument("--limit", type=int, default=None, help="at most N documents (seeded sample)")
+    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "max_candidates", "seed"):
+        parser.add_argument("--" + key.replace("_", "-"), type=int, default=DEFAULTS[key])
+    for key in ("lr", "temperature"):
+        parser.add_argument("--" + key, type=float, default=DEFAULTS[key])
+    args = parser.parse_args(argv)
+    if not args.data and not args.corpus:
+        parser.error("give --data FILE_OR_FOLDER or --corpus NAME")
+    from models.evaluate.summarization import shared_data
+
+    root = Path(args.shared_data) if args.shared_data else shared_data()
+    config = {**DEFAULTS, **{k: getattr(args, k) for k in ("epochs", "batch_docs", "buckets", "dim", "hidden",
+                                                          "max_candidates", "seed", "lr", "temperature")}}
+    started = time.perf_counter()
+    import torch
+
+    torch.set_num_threads(max(1, args.workers))
+    try:
+        pairs = list(sources(args.data, args.corpus, root))
+    except (TrainingDataError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.limit and len(pairs) > args.limit:
+        pairs = random.Random(args.seed).sample(pairs, args.limit)
+    print(f"{len(pairs):,} documents; preparing candidates and targets", file=sys.stderr)
+    examples = prepare(pairs, config, args.workers)
+    if len(examples) < 2:
+        print("error: fewer than two documents longer than their summary; nothing to train on", file=sys.stderr)
+        return 2
+    prepared = time.perf_counter()
+    print(f"{len(examples):,} training documents, {sum(len(x.target) for x in examples):,} candidates "
+          f"({prepared - started:.0f} s)", file=sys.stderr)
+    model, mean, std, history = train(examples, config, log=lambda m: print(m, file=sys.stderr))
+    finished = time.perf_counter()
+    record = {"data": args.data, "corpus": args.corpus, "documents": len(examples),
+              "candidates": int(sum(len(x.target) for x in examples)), "limit": args.limit,
+              "hyperparameters": {k: config[k] for k in ("epochs", "batch_docs", "lr", "temperature",
+                                                         "max_candidates", "max_runs", "seed")},
+              "history": history, "seconds": {"prepare": round(prepared - started), "train": round(finished - prepared)},
+              "threads": args.workers, "torch": torch.__version__}
+    save(model, mean, std, config, record, Path(args.out))
+    print(f"saved {args.out}.json and {args.out}.npz; {finished - started:.0f} s in all", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
