@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--min-chars", type=int, default=1000)
     parser.add_argument("--max-chars", type=int, default=150)
+    parser.add_argument("--markdown", default=None, help="also write the results to this file")
     args = parser.parse_args(argv)
     articles = long_articles(args.min_chars)[:args.limit]
     if not articles:
@@ -75,14 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     cold = json.loads(child.stdout.strip().splitlines()[-1])
 
     from models.evaluate.baselines import snownlp_summary, textrank4zh_summary, warm_up
+    from models.evaluate.handset import HandSetSummarizer
     from service.summarization.embedded import EmbeddedSummarizer
     from service.summarization.plaindoc import document_from_text
 
-    engine = EmbeddedSummarizer()
+    engine, handset = EmbeddedSummarizer(), HandSetSummarizer()
     warm_up()
     engine.summarize(document_from_text(articles[0]), max_chars=args.max_chars)
+    handset.summarize(document_from_text(articles[0]), max_chars=args.max_chars)
     systems = {
         "embedded (ours)": lambda a: engine.summarize(document_from_text(a), max_chars=args.max_chars).text,
+        "hand-set scorer (old engine)": lambda a: handset.summarize(document_from_text(a), max_chars=args.max_chars).text,
         "SnowNLP summary": lambda a: snownlp_summary(a, args.max_chars),
         "TextRank4ZH": lambda a: textrank4zh_summary(a, args.max_chars),
     }
@@ -93,18 +97,24 @@ def main(argv: list[str] | None = None) -> int:
             run(article)
             times[name].append(time.perf_counter() - t)
     mean_chars = sum(map(len, articles)) / len(articles)
-    print(f"{len(articles)} long articles (>= {args.min_chars} chars; mean {mean_chars:.0f}, "
-          f"max {max(map(len, articles))}), budget {args.max_chars} chars, warm, 1 process, "
-          f"encoder threads {encoder.threads()}\n")
-    print("| system | ms / article (mean) | median | articles / s | vs ours |")
-    print("|---|---:|---:|---:|---:|")
+    lines = [f"{len(articles)} long articles (>= {args.min_chars} chars; mean {mean_chars:.0f}, "
+             f"max {max(map(len, articles))}), budget {args.max_chars} chars, warm, 1 process, "
+             f"encoder threads {encoder.threads()}", "",
+             "| system | ms / article (mean) | median | articles / s | vs ours |",
+             "|---|---:|---:|---:|---:|"]
     ours = statistics.mean(times["embedded (ours)"])
     for name, ts in times.items():
         mean = statistics.mean(ts)
-        print(f"| {name} | {1000 * mean:.1f} | {1000 * statistics.median(ts):.1f} | {1 / mean:.1f} | "
-              f"{mean / ours:.1f}x |")
-    print(f"\ndefault engine cold start (fresh interpreter → first summary): {cold['cold_s']:.2f} s; "
-          f"peak memory (max RSS): {cold['peak_mb']:.0f} MB")
+        lines.append(f"| {name} | {1000 * mean:.1f} | {1000 * statistics.median(ts):.1f} | {1 / mean:.1f} | "
+                     f"{mean / ours:.1f}x |")
+    lines += ["", f"default engine cold start (fresh interpreter → first summary): {cold['cold_s']:.2f} s; "
+              f"peak memory (max RSS): {cold['peak_mb']:.0f} MB"]
+    print("\n".join(lines))
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(f"<!-- made by: python benchmarks/summarize_speed.py "
+                                       f"{' '.join(argv or sys.argv[1:])} -->\n\n" + "\n".join(lines) + "\n",
+                                       encoding="utf-8")
     return 0
 
 

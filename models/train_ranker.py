@@ -16,7 +16,7 @@ summary, and their features (service/summarization/features.py). The loss is lis
 entropy between the softmax of the model's scores over one document's candidates and the softmax of
 the targets / temperature. 1 in 50 training documents (models/corpora.is_aside) is kept aside to report
 the top-1 target. The artifact (NAME.json + NAME.npz) holds config, normalisation, weights and the
-training record; write the model card next to it (NAME.md).
+training record; the model card (NAME.md) is written next to them.
 """
 from __future__ import annotations
 
@@ -41,9 +41,10 @@ from service.summarization.features import NUMERIC, DocumentIndex
 from service.summarization.selection import joined_length
 
 CORPORA = ("flash", "cctv", "finna-train", "lcsts-train", "cfbenchmark-train")
-DEFAULTS = dict(buckets=1 << 16, dim=32, opener_buckets=1 << 12, opener_dim=8, hidden=64, epochs=4,
-                batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=48, max_runs=40, seed=0,
-                selection=dict(shortlist=24, max_runs=40, coverage=0.0, min_remaining=6, section_chars=60))
+DEFAULTS = dict(buckets=1 << 16, dim=48, opener_buckets=1 << 12, opener_dim=8, hidden=96, epochs=4,
+                batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=96, max_runs=40, seed=0,
+                selection=dict(shortlist=24, max_runs=40, coverage=0.0, min_remaining=6, section_chars=60,
+                               headline_chars=40))
 
 
 # data -------------------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def build_model(config: dict):
             nn.init.normal_(self.opener.weight, std=0.1)
             with torch.no_grad():
                 self.bigram.weight[0].zero_()
-            width = len(NUMERIC) + 2 * config["dim"] + config["opener_dim"]
+            width = len(NUMERIC) + config.get("extra_numeric", 0) + 2 * config["dim"] + config["opener_dim"]
             self.hidden = nn.Linear(width, config["hidden"])
             self.out = nn.Linear(config["hidden"], 1)
 
@@ -357,6 +358,57 @@ def save(model, mean, std, config: dict, record: dict, out: Path) -> None:
     out.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+TERMS = {
+    "flash": "flash_news_headlines (72k financial briefs and their editors' headlines, 2026-05 → 2026-08); "
+             "research use only (../shared/data/flash_news_headlines/SOURCE.md)",
+    "cctv": "cctv_xwlb_headlines (新闻联播 items and their broadcast headlines, 2012-07 → 2025-12); the text "
+            "is CCTV's, shared for study and research only (../shared/data/cctv_xwlb_headlines/SOURCE.md)",
+    "finna-train": "FinNA (finna_fincuge) test_all items not in test.jsonl; research use "
+                   "(../shared/data/finna_fincuge/SOURCE.md)",
+    "lcsts-train": "LCSTS PART III items with human_label < 3; LCSTS is distributed by its authors on "
+                   "application (../shared/data/lcsts_part3/SOURCE.md)",
+    "cfbenchmark-train": "the CFBenchmark summary tuning quarter (a hash of the id); research use "
+                         "(../shared/data/cfbenchmark_summary/SOURCE.md)",
+}
+
+
+def card(out: Path, record: dict, argv: list[str]) -> str:
+    """The model card's training part: data and terms, splits, command, seeds, time, history."""
+    names = [c for name in record["corpus"] for c in (CORPORA if name == "all" else [name])]
+    h = record["hyperparameters"]
+    lines = [f"# {out.name}: the embedded summarizer's candidate ranker", "",
+             "A small network that scores candidate summary pieces (whole sentences and runs of whole clauses) "
+             "in their document; `service/summarization/ranker.py` runs it in numpy, `embedded.py` selects "
+             "with it. Design and evaluation: docs/summarization.md.", "",
+             "## Training data and terms", ""]
+    lines += [f"- {TERMS[n]}" for n in names]
+    lines += [f"- your data: {d}" for d in record["data"]]
+    lines += ["", "The parameters were learned from research-use text; they may be shared, the text may not, and "
+              "anyone using them for more than research should check the terms above.", "",
+              "## Splits", "",
+              "- held out, never read by training: flash news dated after 2026-07-20, CCTV items dated 2025, "
+              "FinNA test.jsonl, LCSTS label ≥ 3, CFBenchmark's other three quarters (models/corpora.py, "
+              "models/evaluate/summarization.py);",
+              "- set aside from training, for choices (`--preset dev-headlines`): 1 training document in 50 by "
+              "a hash of its text (models/corpora.is_aside).", "",
+              "## How it was made", "",
+              f"    python -m models.train_ranker {' '.join(argv)}", "",
+              f"- {record['documents']:,} documents, {record['candidates']:,} candidates; target mean(ROUGE-1, "
+              f"ROUGE-L) F1 at the reference length; listwise loss, temperature {h['temperature']}",
+              f"- {h['epochs']} epochs, {h['batch_docs']} documents a batch, Adam lr {h['lr']} (one-cycle), "
+              f"≤ {h['max_candidates']} candidates a document, seed {h['seed']}, torch {record['torch']}, "
+              f"{record['threads']} threads",
+              f"- time: {record['seconds']['prepare']} s preparing, {record['seconds']['train']} s training", "",
+              "| epoch | loss | top-1 target, set-aside documents | best reachable |", "|---:|---:|---:|---:|"]
+    lines += [f"| {x['epoch']} | {x['loss']} | {x['held_top1']} | {x['held_best']} |" for x in record["history"]]
+    lines += ["", "## Evaluation", "",
+              "On the held-out sets, against Lead, SnowNLP, TextRank4ZH, the hand-set scorer this model replaced "
+              "and the clause-run oracle: docs/figures/summarization.md (`python -m models.evaluate summarization "
+              "--preset all --markdown docs/figures/summarization.md`). Long documents: "
+              "docs/figures/long-documents.md; speed and memory: docs/figures/speed.md."]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.train_ranker", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -406,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
               "history": history, "seconds": {"prepare": round(prepared - started), "train": round(finished - prepared)},
               "threads": args.workers, "torch": torch.__version__}
     save(model, mean, std, config, record, Path(args.out))
+    Path(args.out).with_suffix(".md").write_text(card(Path(args.out), record, list(argv or sys.argv[1:])),
+                                                          encoding="utf-8")
     print(f"saved {args.out}.json and {args.out}.npz; {finished - started:.0f} s in all", file=sys.stderr)
     return 0
 

@@ -12,6 +12,7 @@ CSS = """
 .zh-tag { display: inline-block; margin: 0 4px 2px 0; padding: 0 6px; border-radius: 9px;
           background: #e6f0ff; color: #1d4ed8; font-size: 12px; font-weight: normal; }
 .zh-meta { color: #666; font-size: 13px; margin-bottom: 0.6em; }
+.zh-line { color: #234; font-size: 14px; background: #f3f6fa; border-left: 3px solid #7a9cc6; padding: 2px 8px; margin: 0.3em 0 0.6em; }
 """
 
 
@@ -47,6 +48,10 @@ def render_article(record: dict) -> str:
             parts.append(f"<h4>{_e(heading)} {chips}</h4>")
         elif chips:
             parts.append(f'<div class="zh-meta">{chips}</div>')
+        line = (section.get("summary") or {}).get("text")
+        if line and len(sections) > 1:
+            # a reader of a long report scans these one-liners first
+            parts.append(f'<div class="zh-line">▸ {_e(line)}</div>')
         body = section.get("text")
         start = section["start"]
         if body is None:
@@ -80,7 +85,7 @@ def _highlight(text: str, start: int, end: int, spans: list[tuple[int, int]]) ->
     return "".join(out)
 
 
-SECTION_COLUMNS = ["#", "heading", "role", "chars", "tags (score)"]
+SECTION_COLUMNS = ["#", "heading", "in one line", "role", "chars", "tags (score)"]
 FIGURE_COLUMNS = ["indicator", "value", "unit", "change", "section", "sentence"]
 
 
@@ -88,8 +93,9 @@ def sections_table(record: dict) -> list[list[Any]]:
     rows = []
     for s in record.get("sections") or []:
         tags = ", ".join(f'{t["name"]} {float(t["score"]):.2f}' for t in s.get("tags") or [])
+        line = (s.get("summary") or {}).get("text") or ""
         rows.append([s["index"], s.get("heading") or ("(lead)" if s.get("role") == "lead" else ""),
-                     s.get("role"), s.get("chars"), tags])
+                     line, s.get("role"), s.get("chars"), tags])
     return rows
 
 

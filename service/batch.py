@@ -370,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from service.config import settings
 
-        settings()          # a bad ZHNEWS_* value is one error now, not one per post
+        config = settings()          # a bad ZHNEWS_* value is one error now, not one per post
+        if (args.summarizer or config.summarizer) == "embedded":
+            from service.summarization.ranker import Ranker
+            Ranker.load(config.summarizer_ranker)    # a missing ranker artifact, likewise
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

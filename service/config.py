@@ -49,6 +49,8 @@ class Settings:
     summarizer: str = field(default_factory=lambda: _env("ZHNEWS_SUMMARIZER", "embedded"))
     summary_max_chars: int = field(default_factory=lambda: _env_int("ZHNEWS_SUMMARY_MAX_CHARS", 150, minimum=1))
     summary_max_sentences: int | None = None
+    # the embedded engine's trained ranker: a name in models/artifacts or a path (NAME.json + NAME.npz)
+    summarizer_ranker: str = field(default_factory=lambda: _env("ZHNEWS_SUMMARIZER_RANKER", "summarizer-ranker"))
     # a local directory or hub id for the transformers (abstractive) summarizer; None = not configured
     summarizer_model: str | None = field(default_factory=lambda: _env("ZHNEWS_SUMMARIZER_MODEL"))
     # section tagging

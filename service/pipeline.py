@@ -112,7 +112,9 @@ class Analysis:
             "tagger": self.tagger,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
-        for section, tags in zip(doc.sections, self.section_tags):
+        lines = list(getattr(summary, "section_summaries", None) or [])
+        lines += [None] * (len(doc.sections) - len(lines))
+        for section, tags, line in zip(doc.sections, self.section_tags, lines):
             text = section.text
             entry = {
                 "index": section.index,
@@ -124,6 +126,9 @@ class Analysis:
                 "sentences": len(section.sentences),
                 "tags": [{"id": t.id, "name": t.name, "score": _round(t.score)}
                          for t in tags[:MAX_TAGS_PER_SECTION]],
+                # one line on the section, its own words (None: a section without sentences)
+                "summary": None if line is None else {"text": line.text, "start": line.start, "end": line.end,
+                                                      "flags": list(line.flags or [])},
             }
             if include_text:
                 entry["text"] = text
@@ -165,6 +170,10 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
     from service.summarization import summarize
 
     summary = summarize(document, max_chars=max_chars, max_sentences=max_sentences, engine=summarizer)
+    if document.sections and not summary.section_summaries:
+        # engines that write no section lines (transformers) get the embedded engine's
+        from service.summarization import get_summarizer
+        summary.section_summaries = get_summarizer("embedded").section_summaries(document)
     t2 = time.perf_counter()
 
     from service.tagging import get_tagger

@@ -1,5 +1,6 @@
-"""The embedded (default) summarizer: budget, order, exact whole sentences, faithful numbers,
-coverage, no duplicates, and the edge cases (empty, one sentence, no Chinese, tiny budget)."""
+"""The embedded (default) summarizer, the trained ranker as shipped in models/artifacts: budget,
+order, exact text, flagged clause runs, faithful numbers, coverage, no duplicates, section lines, the
+filtered kinds of text, and the edge cases (empty, one sentence, no Chinese, tiny budget)."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,7 @@ from service.summarization import get_summarizer, summarize
 from service.summarization.embedded import EmbeddedSummarizer
 from service.summarization.numbers import unsupported_numbers
 from service.summarization.plaindoc import document_from_text
-from service.summarization.selection import clause_windows, cut_at_clause
+from service.summarization.selection import cut_at_clause, joiner
 
 POST = """---
 title: 示范区去年经济运行稳中有进
@@ -64,7 +65,11 @@ def test_budget_order_exactness(document, engine, budget):
     starts = [s.start for s in summary.sentences]
     assert starts == sorted(starts)
     _check_faithful(document, summary)
-    assert summary.text == "".join(s.text for s in summary.sentences)
+    # pieces are joined as written; a piece that ends mid-sentence (a clause run) is followed by a space
+    joined = ""
+    for s in summary.sentences:
+        joined += joiner(joined) + s.text if joined else s.text
+    assert summary.text == joined
 
 
 def test_max_sentences(document, engine):
@@ -98,25 +103,6 @@ def test_tiny_budget_cuts_at_clause_with_note(document, engine):
     assert any("cut" in n for n in summary.notes)
     assert any(f in ("cut_at_clause", "cut") for s in summary.sentences for f in s.flags)
     _check_faithful(document, summary)
-
-
-def test_short_text_prefers_a_longer_clause_run_to_a_fragment(engine):
-    # a short text (short regime) where the only whole sentence that fits is a 5-char fragment: a run
-    # of clauses of a better sentence that fills more of the budget is returned instead
-    text = ("一季度全市生产总值同比增长5.6%，工业增加值增长7.2%，社会消费品零售总额增长8.1%，经济运行实现良好开局。"
-            "形势总体向好。"
-            "外贸出口结构继续优化，机电产品出口占比提高到58.3%，民营企业出口增长12.4%，跨境电商快速发展。")
-    doc = document_from_text(text)
-    summary = engine.summarize(doc, max_chars=40)
-    assert len(summary.text) <= 40 and len(summary.text) > len("形势总体向好。")
-    assert summary.sentences[0].flags == ["cut_at_clause"]
-    assert any("fill only" in n for n in summary.notes), summary.notes
-    _check_faithful(doc, summary)
-    # with the rule off (the long-text default), the whole fragment is kept
-    from service.summarization.embedded import Weights
-
-    plain = EmbeddedSummarizer(weights=Weights()).summarize(doc, max_chars=40)
-    assert plain.text == "形势总体向好。"
 
 
 def test_empty_document(engine):
@@ -156,64 +142,11 @@ def test_summarize_entry_point_and_key_figures():
     assert ("外贸进出口额", "96.4", "亿元") in values
 
 
-def test_long_document_prefilter(engine, monkeypatch):
-    import service.summarization.embedded as embedded
-
-    monkeypatch.setattr(embedded, "MAX_CANDIDATES", 40)
-    sentences = [f"第{i}号项目完成投资{i}.5亿元，带动就业{i * 10}人。" for i in range(1, 90)]
-    doc = document_from_text("".join(sentences))
-    summary = engine.summarize(doc, max_chars=150)
-    assert len(summary.text) <= 150
-    assert any("prefiltered" in n for n in summary.notes)
-    _check_faithful(doc, summary)
-
-
 def test_cut_at_clause_keeps_numbers_whole():
     assert cut_at_clause("收入1,280.5亿元，同比增长6.8%，增速第一", 12) == "收入1,280.5亿元"
     assert cut_at_clause("收入1,280.5亿元同比增长", 7) == "收入"
     assert cut_at_clause("短句", 10) == "短句"
     assert cut_at_clause("任何文本", 0) == ""
-    text = "甲乙，丙丁戊，己庚"
-    assert [text[a:b] for a, b in clause_windows(text, 5)] == ["甲乙", "丙丁戊", "己庚"]
-    assert ("丙丁戊，己庚" not in [text[a:b] for a, b in clause_windows(text, 5)])
-    assert [text[a:b] for a, b in clause_windows(text, 6)] == ["甲乙", "甲乙，丙丁戊", "丙丁戊", "丙丁戊，己庚", "己庚"]
-
-
-def test_refill_swaps_for_a_better_filled_budget():
-    import numpy as np
-
-    from service.summarization.selection import refill
-
-    texts = ["甲" * 30 + "。", "乙" * 25 + "。", "丙" * 60 + "。", "丁" * 35 + "。"]
-    scores = np.array([1.0, 0.9, 0.8, 0.1], dtype=np.float32)
-    emb = np.eye(4, dtype=np.float32)
-    # greedy took 0 and 1 (57 of 100 chars); 0 + 2 fills 92 and is worth it at fill weight 2
-    assert refill([0, 1], scores, emb, texts, [0] * 4, 100, fill=2.0) == [0, 2]
-    assert refill([0, 1], scores, emb, texts, [0] * 4, 100, fill=0.0) == [0, 1]
-    # never over budget, never more than max_sentences, near duplicates never together
-    assert refill([0], scores, emb, texts, [0] * 4, 40, fill=5.0) == [0]
-    assert len(refill([0, 1], scores, emb, texts, [0] * 4, 200, max_sentences=2, fill=5.0)) == 2
-    dup = ["甲乙丙丁戊己庚辛壬癸。", "甲乙丙丁戊己庚辛壬癸！", "子丑寅卯辰巳午未申酉戌亥。"]
-    assert refill([0], np.array([1.0, 1.0, -5.0]), np.eye(3, dtype=np.float32), dup, [0] * 3, 100,
-                  fill=5.0) in ([0, 2], [0])
-
-
-def test_each_kind_of_text_gets_its_own_weights(engine):
-    from service.summarization import regimes
-    from service.summarization.embedded import Weights
-    from service.summarization.plaindoc import document_from_text
-
-    brief = document_from_text("本报讯 今年以来，全市新增市场主体1.2万户。其中企业4300户，同比增长12%。")
-    news = document_from_text("今年以来，我市坚持项目为王，新开工重大项目86个，完成投资420亿元。" * 12)
-    report = document_from_text("事件：公司发布2025年年报，实现营业收入52.3亿元，同比+18.6%；归母净利润6.1亿元，"
-                                "同比+22.4%。25Q4单季毛利率31.2%。我们预计公司2026年EPS为1.35元，维持“买入”评级。" * 5)
-    assert [regimes.regime(d) for d in (brief, news, report)] == [regimes.SHORT, regimes.LONG, regimes.REPORT]
-    assert engine.weights_for(brief).tau == regimes.OVERRIDES[regimes.SHORT]["tau"]
-    assert engine.weights_for(news) == Weights()
-    assert engine.weights_for(report) == Weights(**regimes.OVERRIDES[regimes.REPORT])
-    assert engine.weights_for(report) != Weights()
-    custom = Weights(tau=7.0)
-    assert all(EmbeddedSummarizer(weights=custom).weights_for(d) is custom for d in (brief, news, report))
 
 
 def test_fullwidth_indent_starts_a_paragraph_in_plain_text():
@@ -225,18 +158,92 @@ def test_fullwidth_indent_starts_a_paragraph_in_plain_text():
     assert [s.paragraph for s in doc.sentences] == [0, 1, 1, 2]
 
 
-def test_report_regime_covers_paragraphs():
-    from service.summarization import regimes
 
-    paragraphs = ["事件：公司发布2025年年报，实现营业收入52.3亿元，同比+18.6%；归母净利润6.1亿元，同比+22.4%。"
-                  "25Q4单季毛利率31.2%，环比提升1.5pct。四季度费用率保持稳定。",
-                  "储能业务放量，出货量同比翻倍。海外订单占比提升至35%，盈利能力强于国内。",
-                  "新建基地按计划投产，年产能达到20GWh。我们预计公司2026年EPS为1.35元，维持“买入”评级。"]
-    doc = document_from_text("\n".join(paragraphs * 3))
-    assert regimes.regime(doc) == regimes.REPORT
-    summary = EmbeddedSummarizer(key_figures=False).summarize(doc, max_chars=90)
-    assert summary.text and len(summary.text) <= 90
-    assert any("research report" in n for n in summary.notes)
-    news = document_from_text("今年以来，我市坚持项目为王，新开工重大项目86个，完成投资420亿元。" * 12)
-    assert not any("research report" in n for n in EmbeddedSummarizer(key_figures=False).summarize(news, 60).notes)
-    _check_faithful(doc, summary)
+
+def _check_pieces(doc: Document, summary) -> None:
+    """Every piece is exact text; a piece that is not a whole sentence is flagged and noted."""
+    whole = {(x.start, x.end) for x in doc.sentences}
+    for piece in summary.sentences:
+        assert doc.text[piece.start:piece.end] == piece.text
+        if (piece.start, piece.end) not in whole:
+            assert piece.flags and piece.flags[0] in ("cut_at_clause", "cut"), piece
+            assert any("clause" in n or "cut" in n for n in summary.notes)
+
+
+def test_headline_budget_takes_the_event_not_the_time_phrase(engine):
+    text = ("7月20日晚间，星海科技发布公告称，公司拟以12亿元收购云帆电子60%股权。本次交易完成后，云帆电子将成为公司控股子公司。"
+            "公告显示，云帆电子主要从事车载显示模组的研发和生产。")
+    doc = document_from_text(text)
+    summary = engine.summarize(doc, max_chars=30)
+    assert summary.text and len(summary.text) <= 30
+    assert not summary.text.startswith("7月20日")
+    _check_pieces(doc, summary)
+    assert unsupported_numbers(summary.text, doc.text) == []
+
+
+def test_clause_runs_never_split_numbers_titles_or_quotes():
+    from service.summarization.candidates import clause_spans
+
+    text = "收入1,280.5亿元，《关于促进消费、扩大内需的意见》印发，他说“稳增长、防风险”，比例3:1"
+    pieces = [text[a:b] for a, b in clause_spans(text)]
+    assert pieces == ["收入1,280.5亿元", "《关于促进消费、扩大内需的意见》印发", "他说“稳增长、防风险”", "比例3:1"]
+
+
+def test_procedural_header_byline_and_dangling_text_is_not_chosen(engine):
+    from service.reader import read_post
+
+    text = ("各位代表：\n\n现在，我代表市人民政府，向大会作政府工作报告，请予审议。\n\n"
+            "一、过去一年工作回顾\n\n"
+            "过去一年，全市地区生产总值达到3260亿元，增长6.1%。其中第三产业增加值增长7.4%，对增长的贡献率超过六成。"
+            "此前，全市已连续三年保持中高速增长。\n\n"
+            "二、今年主要目标\n\n"
+            "今年经济社会发展的主要预期目标是：地区生产总值增长6%左右，城镇新增就业5万人以上。"
+            "二是持续扩大有效投资，重大项目完成投资800亿元。\n")
+    doc = read_post(text)
+    for budget in (40, 80, 150):
+        summary = engine.summarize(doc, max_chars=budget)
+        assert summary.text and len(summary.text) <= budget
+        for bad in ("请予审议", "我代表", "各位代表", "此前", "二是", "其中第三产业"):
+            assert bad not in summary.text, (budget, summary.text)
+        _check_pieces(doc, summary)
+
+
+def test_every_section_gets_one_line(document, engine):
+    summary = engine.summarize(document, max_chars=150)
+    lines = summary.section_summaries
+    assert len(lines) == len(document.sections)
+    for section, line in zip(document.sections, lines):
+        assert line is not None
+        assert document.text[line.start:line.end] == line.text
+        assert section.start <= line.start and line.end <= section.end
+        assert len(line.text) <= engine.section_chars
+        assert unsupported_numbers(line.text, document.text) == []
+
+
+def test_settings_come_from_the_artifact(engine):
+    import json
+
+    from service.summarization.ranker import ARTIFACTS, DEFAULT
+
+    meta = json.loads((ARTIFACTS / f"{DEFAULT}.json").read_text(encoding="utf-8"))
+    assert engine.shortlist == meta["selection"]["shortlist"]
+    assert engine.section_chars == meta["selection"]["section_chars"]
+    assert (ARTIFACTS / f"{DEFAULT}.md").exists()   # the model card
+
+
+def test_long_document_shortlist_keeps_cost_bounded(engine):
+    sentences = [f"第{i}号项目完成投资{i}.5亿元，带动就业{i * 10}人，建设进度超过计划。" for i in range(1, 400)]
+    doc = document_from_text("".join(sentences))
+    cands = engine.candidates(doc, engine.ranker.index(doc), 150)
+    opened = {c.sentence for c in cands if not c.whole}
+    assert len(opened) <= engine.shortlist + len(doc.sections)
+    summary = engine.summarize(doc, max_chars=150)
+    assert 0 < len(summary.text) <= 150
+    _check_pieces(doc, summary)
+
+
+def test_missing_artifact_is_a_clear_error(tmp_path):
+    from service.summarization.ranker import ArtifactError
+
+    with pytest.raises(ArtifactError, match="not found"):
+        EmbeddedSummarizer(str(tmp_path / "nothing"))

@@ -1,4 +1,4 @@
-"""python -m models.evaluate {summarization,classification} [options]
+"""python -m models.evaluate {summarization,classification,long-documents} [options]
 
 Each task lives in its own module; this only dispatches, so that evaluation stays apart from the
 algorithms it measures.
@@ -11,6 +11,7 @@ import sys
 TASKS = {
     "summarization": "models.evaluate.summarization",
     "classification": "models.evaluate.classification",
+    "long-documents": "models.evaluate.long_documents",
 }
 
 

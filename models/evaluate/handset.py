@@ -39,8 +39,8 @@ import numpy as np
 from service.document import Document, Sentence
 from models.evaluate import handset_regimes as regimes
 from service.summarization.base import Summarizer, Summary, SummarySentence
-from service.summarization.selection import (bigrams, clause_windows, cut_at_clause, joined_length, joiner, mmr_select,
-                                        near_duplicate, refill)
+from models.evaluate.handset_selection import clause_windows, mmr_select, refill
+from service.summarization.selection import bigrams, cut_at_clause, joined_length, joiner, near_duplicate
 
 MAX_CANDIDATES = 300
 MIN_CANDIDATES = 10

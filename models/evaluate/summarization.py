@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N items of each set")
     parser.add_argument("--budget", default="reference", help="'reference' (default) or a fixed char count")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of: " + ", ".join(SYSTEMS))
+    parser.add_argument("--markdown", default=None, help="also write the tables to this file (docs/figures/…), "
+                        "headed by the command that made them")
     parser.add_argument("--ranker", default=None, help="the embedded engine's ranker artifact (path or "
                         "name in models/artifacts; default summarizer-ranker)")
     parser.add_argument("--tune", action="store_true", help="search the engine's weights on the sets "
@@ -229,16 +231,25 @@ def main(argv: list[str] | None = None) -> int:
     if OURS in systems:
         from service.summarization.embedded import EmbeddedSummarizer
         engine = EmbeddedSummarizer(args.ranker or "summarizer-ranker", key_figures=False)
-    print(f"character-level ROUGE F1 x100 (whitespace and punctuation ignored); budget per item: "
-          f"{'reference length in chars' if args.budget == 'reference' else args.budget + ' chars'}; "
-          f"every system cut to it by whole sentences\n")
+    header = (f"character-level ROUGE F1 x100 (whitespace and punctuation ignored); budget per item: "
+              f"{'reference length in chars' if args.budget == 'reference' else args.budget + ' chars'}; "
+              f"every system cut to it by whole sentences\n")
+    print(header)
+    written = [f"<!-- made by: python -m models.evaluate summarization {' '.join(argv or sys.argv[1:])} -->",
+               "", header]
     for title, items in sets:
         if args.limit:
             items = items[:args.limit]
         results = run_systems(items, args.budget, systems, summarizer=engine)
-        print(format_table(title, items, results))
-        print()
+        table = format_table(title, items, results)
+        times = ", ".join(f"{k} {v['seconds']:.1f} s" for k, v in results.items())
+        print(table)
+        print(f"\ntime per system: {times}\n")
+        written += [table, "", f"time per system: {times}", ""]
         sys.stdout.flush()
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text("\n".join(written), encoding="utf-8")
     return 0
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from service.document import Document, Sentence
 
 CLAUSE_MARKS = "，,、；;：:"
+_END = "。！？!?…；;"
 _OPEN = "《“‘「『（(【〔"
 _CLOSE = "》”’」』）)】〕"
 MIN_CONTENT = 4          # a candidate has at least this many letters or digits
@@ -67,8 +68,8 @@ def content_length(text: str) -> int:
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the clauses of `text`, trimmed, the closing mark excluded; marks inside a
-    number or inside brackets and quotes do not end a clause."""
+    """(start, end) of the clauses of `text`, trimmed, the closing mark (and the sentence's end mark)
+    excluded; marks inside a number or inside brackets and quotes do not end a clause."""
     spans, start, depth = [], 0, 0
     for i, ch in enumerate(text):
         if ch in _OPEN:
@@ -83,11 +84,11 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
             start = i + 1
     spans.append((start, len(text)))
     out = []
-    for a, b in spans:
+    for k, (a, b) in enumerate(spans):
         while a < b and text[a].isspace():
             a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
+        while b > a and (text[b - 1].isspace() or (k == len(spans) - 1 and text[b - 1] in _END)):
+            b -= 1     # the sentence's end mark is not part of its last clause (a run has room for words)
         if b > a:
             out.append((a, b))
     return out
@@ -122,9 +123,11 @@ def sentence_candidates(document: Document, index: int, budget: int | None,
         if 0 <= s.section < len(document.sections) else s.text
     whole_paragraph = paragraph_text == s.text.strip()
     out = []
+    own = flags(s.text, s, whole_paragraph, True)
+    # a formula, a header or a table row stays one in every part of it (现在，我代表市人民政府 …)
+    inherited = tuple(f for f in own if f in ("procedural", "header", "table"))
     if content_length(s.text) >= MIN_CONTENT and (budget is None or len(s.text) <= budget):
-        out.append(Candidate(s.text, s.start, s.end, index, 0, 0, True, True,
-                             flags(s.text, s, whole_paragraph, True)))
+        out.append(Candidate(s.text, s.start, s.end, index, 0, 0, True, True, own))
     spans = clause_spans(s.text)
     if len(spans) < 2 and out:
         return out
@@ -139,8 +142,9 @@ def sentence_candidates(document: Document, index: int, budget: int | None,
                 continue       # the whole sentence (less its end mark) is not a part of it
             if content_length(text) < MIN_CONTENT:
                 continue
+            found = flags(text, s, False, i == 0)
             runs.append(Candidate(text, s.start + a, s.start + b, index, i, j - i + 1, False, j == len(spans) - 1,
-                                  flags(text, s, False, i == 0)))
+                                  found + tuple(f for f in inherited if f not in found)))
     if max_runs is not None and len(runs) > max_runs:
         runs = sorted(runs, key=lambda c: -(c.end - c.start))[:max_runs]
         runs.sort(key=lambda c: (c.start, c.end))

@@ -29,7 +29,7 @@ from service.document import Document, Sentence
 from service.summarization.base import Summarizer, Summary, SummarySentence
 from service.summarization.candidates import Candidate, sentence_candidates, whole_sentences
 from service.summarization.features import DocumentIndex
-from service.summarization.ranker import DEFAULT, Ranker
+from service.summarization.ranker import Ranker
 from service.summarization.selection import bigrams, cut_at_clause, joined_length, joiner, near_duplicate
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -38,8 +38,13 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 class EmbeddedSummarizer(Summarizer):
     name = "embedded"
 
-    def __init__(self, artifact: str = DEFAULT, key_figures: bool = True, ranker: Ranker | None = None):
-        self.ranker = ranker or Ranker.load(artifact)
+    def __init__(self, artifact: str | None = None, key_figures: bool = True, ranker: Ranker | None = None):
+        """`artifact`: the ranker's name in models/artifacts or its path (default: ZHNEWS_SUMMARIZER_RANKER,
+        else summarizer-ranker)."""
+        if ranker is None:
+            from service.config import settings
+            ranker = Ranker.load(artifact or settings().summarizer_ranker)
+        self.ranker = ranker
         self.key_figures = key_figures
         sel = self.ranker.selection
         self.shortlist = int(sel.get("shortlist", 24))
@@ -47,6 +52,7 @@ class EmbeddedSummarizer(Summarizer):
         self.coverage = float(sel.get("coverage", 0.0))
         self.min_remaining = int(sel.get("min_remaining", 6))
         self.section_chars = int(sel.get("section_chars", 60))
+        self.headline_chars = int(sel.get("headline_chars", 0))
 
     # candidates and ranking -------------------------------------------------------------------------
     def candidates(self, document: Document, index: DocumentIndex, budget: int,
@@ -136,6 +142,8 @@ class EmbeddedSummarizer(Summarizer):
         if whole is not None:
             return Summary(text=_join(whole), sentences=whole, engine=self.name, notes=notes,
                            key_figures=figures, section_summaries=sections)
+        if budget <= self.headline_chars:
+            max_sentences = 1        # a headline is one run of the article's words, not fragments
         chosen = self.select(document, index, self.candidates(document, index, budget), budget, max_sentences)
         if chosen:
             out = [self._sentence(document, c, score) for c, score in chosen]

@@ -25,7 +25,7 @@ NUMERIC = (
     "section_position", "starts_sentence", "ends_sentence", "whole", "first_clause", "clauses",
     "fill", "fill_squared", "log_length", "digit_share", "has_digit", "time_opener", "dangling",
     "lexical", "lexical_z", "title_overlap", "has_title", "log_budget", "log_document", "report_cues",
-    "ends_terminal", "has_quote", "procedural", "header", "byline", "table", "char_position",
+    "ends_terminal", "has_quote", "procedural", "header", "byline", "table", "char_position", "lead_overlap",
 )
 _TERMINAL = "。！？!?…"
 
@@ -92,10 +92,18 @@ class DocumentIndex:
         self.p_count = np.concatenate([[0.0], np.cumsum(counts)])
         self.p_title = np.concatenate([[0], np.cumsum(in_title)])
         self.p_digit = np.concatenate([[0], np.cumsum(digit)])
+        # bigrams of the first sentence: a headline often compresses the lead
+        sentences = document.sentences
+        lead = np.zeros(n, dtype=bool)
+        if sentences:
+            first = ids[sentences[0].start:max(sentences[0].start, sentences[0].end - 1)]
+            first = first[first > 0]
+            if len(first):
+                lead = np.isin(ids, first) & valid
+        self.p_lead = np.concatenate([[0], np.cumsum(lead)])
         # the first valid bigram at or after each position (n: none), for the opener embedding
         where = np.concatenate([np.where(valid, np.arange(n), n), [n]])
         self.next_valid = np.minimum.accumulate(where[::-1])[::-1]
-        sentences = document.sentences
         self.n_sentences = len(sentences)
         self.n_sections = max(1, len(document.sections))
         self.paragraph_lead = np.zeros(len(sentences), dtype=bool)
@@ -175,5 +183,6 @@ class DocumentIndex:
             "byline": ["byline" in f for f in flags],
             "table": ["table" in f for f in flags],
             "char_position": start / max(1, self.length),
+            "lead_overlap": (self.p_lead[e] - self.p_lead[a]) / np.maximum(n_valid, 1.0),
         }
         return np.stack([np.asarray(cols[k], dtype=np.float64) for k in NUMERIC], axis=1).astype(np.float32)

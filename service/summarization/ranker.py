@@ -28,8 +28,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "models" / "artifacts"
 DEFAULT = "summarizer-ranker"
 
 
-class ArtifactError(RuntimeError):
-    pass
+class ArtifactError(ValueError):
+    """A ranker artifact that is missing or does not fit this code."""
 
 
 @dataclass
