@@ -53,6 +53,28 @@ def test_summary_sentences_point_into_the_text(industry):
             assert section["start"] <= s["start"] and s["end"] <= section["end"]
 
 
+def test_every_section_has_a_one_line_summary(industry):
+    text = industry.document.text
+    record = industry.to_dict()
+    for section in record["sections"]:
+        line = section["summary"]
+        assert line is not None and line["text"], section
+        assert text[line["start"]:line["end"]] == line["text"]
+        assert section["start"] <= line["start"] and line["end"] <= section["end"]
+        assert isinstance(line["flags"], list)
+
+
+def test_section_lines_for_an_engine_that_writes_none(monkeypatch):
+    """The transformers engine writes no section lines; analyze() fills them with the embedded engine's."""
+    from service.summarization.base import Summary
+
+    import service.summarization as summarization
+
+    monkeypatch.setattr(summarization, "summarize", lambda *a, **k: Summary(text="x", sentences=[], engine="stub"))
+    record = analyze(INDUSTRY).to_dict()
+    assert all(s["summary"] and s["summary"]["text"] for s in record["sections"])
+
+
 def test_key_figures_are_plain_dicts(industry):
     figures = industry.to_dict()["key_figures"]
     assert figures, "the industry example has figures (486亿元, 12.5%)"

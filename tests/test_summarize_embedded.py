@@ -247,3 +247,37 @@ def test_missing_artifact_is_a_clear_error(tmp_path):
 
     with pytest.raises(ArtifactError, match="not found"):
         EmbeddedSummarizer(str(tmp_path / "nothing"))
+
+
+def test_long_budgets_take_whole_sentences_or_sentence_openings(document, engine):
+    summary = engine.summarize(document, max_chars=150)
+    starts = {x.start for x in document.sentences}
+    for piece in summary.sentences:
+        assert piece.start in starts, piece      # a run of clauses here always starts its sentence
+        if piece.flags:
+            assert len(piece.text) >= engine.run_min_share * 150
+
+
+def test_sectioned_document_takes_one_piece_per_section(document, engine):
+    assert len(document.sections) >= engine.one_per_section
+    summary = engine.summarize(document, max_chars=300)
+    sections = [x.section for x in summary.sentences]
+    assert len(sections) == len(set(sections)) and len(sections) >= 2
+
+
+def test_long_document_with_figures_gets_one(engine):
+    prose = ["全市上下坚持稳中求进工作总基调，统筹推进各项工作，经济社会发展取得新的成效。",
+             "我们坚持以人民为中心的发展思想，着力保障和改善民生，群众获得感持续增强。",
+             "各级政府部门认真落实中央决策部署，推动高质量发展迈出坚实步伐。"]
+    text = "".join(prose * 9) + "全年地区生产总值增长6.2%，城镇新增就业4.1万人。" + "".join(prose * 3)
+    doc = document_from_text(text)
+    assert len(doc.text) >= engine.figure_document
+    summary = engine.summarize(doc, max_chars=120)
+    assert any(ch.isdigit() for ch in summary.text), summary.text
+    assert unsupported_numbers(summary.text, doc.text) == []
+
+
+def test_text_with_nothing_fit_for_a_summary_gives_an_empty_one_with_a_note(engine):
+    rows = "\n".join(f"2026/{m}/1{d} {m}{d}.5 {d}{m}.25 {m * d}" for m in range(1, 7) for d in range(1, 6))
+    summary = engine.summarize(document_from_text(rows), max_chars=80)
+    assert summary.text == "" and any("not fit for a summary" in n or "no sentence" in n for n in summary.notes)

@@ -208,18 +208,10 @@ def test_number_guard_flag_and_off(engine, article, monkeypatch):
 
 
 def test_number_guard_uses_embedded_engine(tiny_mt5, article):
-    """Default extractor: the embedded engine (its real scoring, with a stand-in encoder for speed)."""
+    """Default extractor: the embedded engine, its trained ranker scoring whole sentences."""
     embedded = pytest.importorskip("service.summarization.embedded")
-    import numpy as np
 
-    def encode(texts):   # deterministic stand-in: character-hash bag of words, L2-normalised
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for ch in t:
-                out[i, ord(ch) % 64] += 1
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
-
-    extractor = embedded.EmbeddedSummarizer(encode=encode)
+    extractor = embedded.EmbeddedSummarizer()
     engine = TransformersSummarizer(model=tiny_mt5, num_beams=1, max_new_tokens=8, extractor=extractor)
     ranking = engine.rank_sentences(article)
     assert sorted(id(s) for s, _ in ranking) == sorted(id(s) for s in article.sentences)

@@ -107,26 +107,6 @@ def split_generated(text: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------------
 # the engine
 
-def _embedded_scores(extractor, document: Document) -> list[tuple[Sentence, float]] | None:
-    """Every sentence scored by the embedded engine's own scoring (centrality, title similarity,
-    position, ...), best first; None when `extractor` is not the embedded engine."""
-    try:
-        from service.summarization import embedded
-    except ImportError:
-        return None
-    if not isinstance(extractor, embedded.EmbeddedSummarizer):
-        return None
-    features = embedded.prepare(document, extractor._encode)
-    if features is None:
-        return []
-    values = [float(v) for v in embedded.score(features, extractor.weights_for(document))]
-    ranked = sorted(zip(features.sentences, values), key=lambda pair: -pair[1])
-    seen = {id(s) for s, _ in ranked}
-    # sentences the engine does not consider (fragments, prefiltered) come last, in document order
-    lowest = round(min(values, default=0.0) - 1.0, 4)
-    return ranked + [(s, lowest) for s in document.sentences if id(s) not in seen]
-
-
 def _key_figures(document: Document) -> list:
     try:
         from service.summarization.key_figures import extract_key_figures
@@ -233,9 +213,6 @@ class TransformersSummarizer(Summarizer):
             ranked = [(s, float(v)) for s, v in extractor.rank(document)]
             seen = {id(s) for s, _ in ranked}
             return ranked + [(s, 0.0) for s in sentences if id(s) not in seen]
-        embedded_scores = _embedded_scores(extractor, document)
-        if embedded_scores is not None:
-            return embedded_scores
         if extractor is not None:
             # a generic extractive engine: its summary at a budget of half the article, best first
             budget = max(1, sum(len(s.text) for s in sentences) // 2)

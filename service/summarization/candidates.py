@@ -6,12 +6,15 @@ title in 《》 or a quotation (“…”, 「…」, （…）): those marks on
 
 Some text must never be a summary, whatever a model thinks of it. `flags()` names it:
     procedural  formulas of a report or a speech (请予审议, 现在，我代表…), editor's and platform lines
-    header      a line of metadata (a date with 政府工作报告 and a site name, 发布时间, 字号…)
+    header      a line of metadata (a date with 政府工作报告 and a site name, 发布时间, 字号…), an outline
+                or a table of contents (第一章…第二章…, 一、…二、…)
+    heading     a short paragraph without an end mark: a sub-heading the reader took for text
     byline      an opening credit (本报讯, 新华社北京1月1日电, 央视网消息（新闻联播）：) — the clauses after it
                 are candidates of their own
     table       table residue: mostly figures and separators
     dangling    an opener that leans on a sentence left out (其…, 此前，…, 对此, 上述…, 二是…)
-Selection skips flagged candidates while any clean one is left (see `clean`).
+Selection uses clean candidates while any is left, then those flagged only `dangling` or `byline`;
+the rest (formulas, headers, headings, tables) never (see `clean`, `usable`).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from service.document import Document, Sentence
 
 CLAUSE_MARKS = "，,、；;：:"
 _END = "。！？!?…；;"
+SOFT_FLAGS = {"dangling", "byline"}
 _OPEN = "《“‘「『（(【〔"
 _CLOSE = "》”’」』）)】〕"
 MIN_CONTENT = 4          # a candidate has at least this many letters or digits
@@ -32,7 +36,9 @@ PROCEDURAL = re.compile(
     r"|现将.{0,24}报告如下|提请.{0,12}审议|(?:此处|以下)有删节|点击.{0,8}(?:查看|阅读|进入)|原标题[:：]"
     r"|责任编辑|编辑[:：]|审核[:：]|校对[:：]|(?:扫码|扫描二维码)|关注.{0,8}公众号|免责声明|版权(?:所有|声明)"
     r"|转载请注明|本文(?:来源|转自)")
-HEADER = re.compile(r"门户网站|发布时间|字号[:：]?\s*[大中小]|来源[:：]|作者[:：]|浏览次数|打印本页|【[大中小]\s*[中小]")
+HEADER = re.compile(r"门户网站|发布时间|字号[:：]?\s*[大中小]|^\s*(?:来源|作者|出处)[:：]|浏览次数|打印本页|【[大中小]\s*[中小]")
+# an outline or a table of contents: two or more chapter marks or enumerators in one piece
+OUTLINE = re.compile(r"第[一二三四五六七八九十百零〇\d]+[章篇节编部分]|(?<![\w])[一二三四五六七八九十]+、")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 BYLINE = re.compile(
     r"^\s*(?:（[^）]{0,30}）|【[^】]{0,30}】)?\s*(?:(?:本报|本刊|本台)(?:讯|记者[^，。]{0,12})|新华社[^，。]{0,16}电"
@@ -41,7 +47,7 @@ BYLINE = re.compile(
 DANGLING = re.compile(
     r"^\s*(?:其(?!实|他|它|余|次|中国)|此前|此外|另外|对此|为此|由此|据此|与此同时|同时|但(?:是)?(?!凡)|然而|不过"
     r"|而(?!今|后)|因此|所以|于是|这(?:一|些|个|是|也|就)?|那|该|上述|以上|他们?|她们?|它们?|并(?!购)"
-    r"|还(?!款|贷)|也|又|[二三四五六七八九十]是|再次|其次|最后)")
+    r"|还(?!款|贷)|也|又|[二三四五六七八九十]是|再次|其次|最后|同日|当日|当天|次日)")
 TIME_OPENER = re.compile(r"^\s*(?:(?:\d{2,4}年)?\d{1,2}月\d{1,2}日|今年|去年|近日|日前|昨[日天]|今[日天]|本周|上周"
                          r"|目前|当地时间|近期|\d{1,2}日)")
 
@@ -61,6 +67,11 @@ class Candidate:
     @property
     def clean(self) -> bool:
         return not self.flags
+
+    @property
+    def usable(self) -> bool:
+        """Text a summary may fall back on when nothing clean fits: never a formula, header or table."""
+        return not (set(self.flags) - SOFT_FLAGS)
 
 
 def content_length(text: str) -> int:
@@ -103,6 +114,10 @@ def flags(text: str, sentence: Sentence, whole_paragraph: bool, starts_sentence:
         out.append("header")
     elif HEADER.search(text) and len(text) <= 60:
         out.append("header")
+    if len(OUTLINE.findall(text)) >= 2:
+        out.append("header")
+    if whole_paragraph and not re.search(r"[。！？!?；;]", text) and len(text) <= 30:
+        out.append("heading")        # a sub-heading the reader did not recognise as one
     if starts_sentence and BYLINE.match(text):
         out.append("byline")
     letters = content_length(text)
@@ -125,7 +140,7 @@ def sentence_candidates(document: Document, index: int, budget: int | None,
     out = []
     own = flags(s.text, s, whole_paragraph, True)
     # a formula, a header or a table row stays one in every part of it (现在，我代表市人民政府 …)
-    inherited = tuple(f for f in own if f in ("procedural", "header", "table"))
+    inherited = tuple(f for f in own if f in ("procedural", "header", "table", "heading"))
     if content_length(s.text) >= MIN_CONTENT and (budget is None or len(s.text) <= budget):
         out.append(Candidate(s.text, s.start, s.end, index, 0, 0, True, True, own))
     spans = clause_spans(s.text)

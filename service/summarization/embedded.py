@@ -33,6 +33,7 @@ from service.summarization.ranker import Ranker
 from service.summarization.selection import bigrams, cut_at_clause, joined_length, joiner, near_duplicate
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_DIGIT = re.compile(r"\d")
 
 
 class EmbeddedSummarizer(Summarizer):
@@ -53,6 +54,16 @@ class EmbeddedSummarizer(Summarizer):
         self.min_remaining = int(sel.get("min_remaining", 6))
         self.section_chars = int(sel.get("section_chars", 60))
         self.headline_chars = int(sel.get("headline_chars", 0))
+        # above headline size a run of clauses must start its sentence and fill this share of the
+        # budget: a summary is a few substantial pieces that read as written, not a chain of fragments …
+        self.run_min_share = float(sel.get("run_min_share", 0.0))
+        # … except the first piece of a summary of up to this many characters (a long headline)
+        self.free_run_chars = int(sel.get("free_run_chars", 0))
+        # long, sectioned documents: at most one piece per section once it has this many sections …
+        self.one_per_section = int(sel.get("one_per_section_from", 0))
+        # … and a figure in the summary when the document has any, from this budget and document length
+        self.figure_budget = int(sel.get("figure_from_budget", 0))
+        self.figure_document = int(sel.get("figure_from_document_chars", 0))
 
     # candidates and ranking -------------------------------------------------------------------------
     def candidates(self, document: Document, index: DocumentIndex, budget: int,
@@ -65,6 +76,9 @@ class EmbeddedSummarizer(Summarizer):
         if sentences is not None:
             allowed = set(sentences)
             pool = [c for c in pool if c.sentence in allowed]
+        # the shortlist is drawn from the sentences a summary may use or take clauses from (a sentence
+        # that opens with a byline or a dangling word still has clean runs of clauses)
+        pool = [c for c in pool if c.usable]
         if len(pool) > self.shortlist:
             scores = self.ranker.score(index, pool, budget)
             keep = {pool[int(i)].sentence for i in np.argsort(-scores, kind="stable")[:self.shortlist]}
@@ -80,17 +94,22 @@ class EmbeddedSummarizer(Summarizer):
         return [c for i in chosen for c in sentence_candidates(document, i, budget, self.max_runs)]
 
     def select(self, document: Document, index: DocumentIndex, cands: list[Candidate], budget: int,
-               max_sentences: int | None) -> list[tuple[Candidate, float]]:
-        clean = [c for c in cands if c.clean]
-        pool = clean or cands
+               max_sentences: int | None, first: list[Candidate] | None = None) -> list[tuple[Candidate, float]]:
+        """Greedy selection under the budget (see the module doc); `first`, when given, is the pool
+        the first piece is taken from."""
+        pool = [c for c in cands if c.clean] or [c for c in cands if c.usable]
         chosen: list[tuple[Candidate, float]] = []
         limit = max_sentences if max_sentences and max_sentences > 0 else len(pool)
         grams: dict[int, set[str]] = {}
+        one_per_section = bool(self.one_per_section) and len(document.sections) >= self.one_per_section
         while pool and len(chosen) < limit:
             room = budget - joined_length([c.text for c, _ in chosen]) - (1 if chosen else 0)
             if chosen and room < self.min_remaining:
                 break
-            fits = [c for c in pool if len(c.text) <= room]
+            source = first if (first and not chosen) else pool
+            fits = [c for c in source if len(c.text) <= room]
+            if self.run_min_share and budget > self.headline_chars and (chosen or budget > self.free_run_chars):
+                fits = [c for c in fits if c.whole or (c.first_clause == 0 and len(c.text) >= self.run_min_share * budget)]
             if not fits:
                 break
             scores = self.ranker.score(index, fits, room if chosen else budget)
@@ -113,8 +132,23 @@ class EmbeddedSummarizer(Summarizer):
             if joined_length([c.text for c, _ in ordered]) > budget:   # a joiner tipped it over
                 chosen.pop()
                 break
-            pool = [c for c in pool if c.sentence != picked[0].sentence]
+            section = document.sentences[picked[0].sentence].section
+            pool = [c for c in pool if c.sentence != picked[0].sentence
+                    and not (one_per_section and document.sentences[c.sentence].section == section)]
         return sorted(chosen, key=lambda x: x[0].start)
+
+    def select_with_figure(self, document: Document, index: DocumentIndex, cands: list[Candidate], budget: int,
+                           max_sentences: int | None) -> list[tuple[Candidate, float]]:
+        """`select`, and when a long document has figures but the summary none, again with the first
+        piece taken from the figure-bearing candidates (a work report's targets and results)."""
+        chosen = self.select(document, index, cands, budget, max_sentences)
+        if not (self.figure_budget and budget >= self.figure_budget and len(document.text) >= self.figure_document):
+            return chosen
+        if any(_DIGIT.search(c.text) for c, _ in chosen):
+            return chosen
+        with_figures = [c for c in cands if c.clean and _DIGIT.search(c.text)]
+        return self.select(document, index, cands, budget, max_sentences, first=with_figures) if with_figures \
+            else chosen
 
     # the engine ---------------------------------------------------------------------------------------
     def summarize(self, document: Document, max_chars: int | None = None,
@@ -144,7 +178,8 @@ class EmbeddedSummarizer(Summarizer):
                            key_figures=figures, section_summaries=sections)
         if budget <= self.headline_chars:
             max_sentences = 1        # a headline is one run of the article's words, not fragments
-        chosen = self.select(document, index, self.candidates(document, index, budget), budget, max_sentences)
+        chosen = self.select_with_figure(document, index, self.candidates(document, index, budget), budget,
+                                         max_sentences)
         if chosen:
             out = [self._sentence(document, c, score) for c, score in chosen]
             parts = [k + 1 for k, (c, _) in enumerate(chosen) if not c.whole]
@@ -155,10 +190,24 @@ class EmbeddedSummarizer(Summarizer):
             if any(c.flags for c, _ in chosen):
                 notes.append("no clean candidate fits; the summary uses text flagged "
                              + ", ".join(sorted({f for c, _ in chosen for f in c.flags})))
-        else:
+        elif any(c.usable for c in whole_sentences(document)):
             out = self._cut(document, index, budget, notes)
+        else:
+            out = []
+            notes.append("no sentence is fit for a summary: the text is formulas, headers or table residue")
         return Summary(text=_join(out), sentences=out, engine=self.name, notes=notes, key_figures=figures,
                        section_summaries=sections)
+
+    def rank(self, document: Document, budget: int | None = None) -> list[tuple[Sentence, float]]:
+        """Every sentence the ranker considers (content of 4+ letters), best first, scored whole at
+        `budget` (default: the summary budget); used by the transformers engine's number guard."""
+        from service.config import settings
+
+        index = self.ranker.index(document)
+        pool = whole_sentences(document)
+        scores = self.ranker.score(index, pool, int(budget or settings().summary_max_chars))
+        order = np.argsort(-scores, kind="stable")
+        return [(document.sentences[pool[int(i)].sentence], float(scores[int(i)])) for i in order]
 
     def section_summaries(self, document: Document, index: DocumentIndex | None = None,
                           max_chars: int | None = None) -> list[SummarySentence | None]:
@@ -172,7 +221,7 @@ class EmbeddedSummarizer(Summarizer):
         for k in range(len(document.sections)):
             picked = []
             if k in per_section:
-                cands = self.candidates(document, index, budget, per_section[k])
+                cands = [c for c in self.candidates(document, index, budget, per_section[k]) if c.clean]
                 picked = self.select(document, index, cands, budget, 1)
             out.append(self._sentence(document, *picked[0]) if picked else None)
         return out
@@ -199,7 +248,7 @@ class EmbeddedSummarizer(Summarizer):
         return [_from_sentence(document, s) for s in kept]
 
     def _cut(self, document: Document, index: DocumentIndex, budget: int, notes: list[str]) -> list[SummarySentence]:
-        pool = getattr(index, "whole_sentences", None) or whole_sentences(document)
+        pool = [c for c in (getattr(index, "whole_sentences", None) or whole_sentences(document)) if c.usable]
         if not pool:
             notes.append(f"max_chars={budget} leaves no room for any text")
             return []
