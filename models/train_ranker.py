@@ -21,7 +21,6 @@ training record; the model card (NAME.md) is written next to them.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random
@@ -35,7 +34,7 @@ import numpy as np
 
 from models.corpora import is_aside
 from models.evaluate.rouge import chars, lcs_length
-from models.training import ARTICLE_KEYS, SUMMARY_KEYS, TrainingDataError, posts_with_digest
+from models.training import TrainingDataError, pair_of, posts_with_digest, read_jsonl
 from service.summarization.candidates import sentence_candidates, whole_sentences
 from service.summarization.features import NUMERIC, DocumentIndex
 from service.summarization.selection import joined_length
@@ -49,34 +48,17 @@ DEFAULTS = dict(buckets=1 << 16, dim=48, opener_buckets=1 << 12, opener_dim=8, h
 
 
 # data -------------------------------------------------------------------------------------------------
-def _open(path: Path):
-    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
-
-
 def read_pairs_file(path: Path):
     """(article, summary) from a JSON-lines file; a known corpus file loses its held-out rows."""
     from models import corpora
 
     corpus = next((c for c in (corpora.FLASH, corpora.CCTV) if path.as_posix().endswith(c)), None)
-    with _open(path) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise TrainingDataError(f"{path}:{number}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise TrainingDataError(f"{path}:{number}: expected a JSON object")
-            if corpus and corpora.is_held_out(corpus, record):
-                continue
-            article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
-            summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
-            if article is None or summary is None:
-                raise TrainingDataError(f"{path}:{number}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
-                                        f"summary ({'/'.join(SUMMARY_KEYS)}) string")
-            if article.strip() and summary.strip():
-                yield article, summary.strip()
+    for where, record in read_jsonl(path):
+        if corpus and corpora.is_held_out(corpus, record):
+            continue
+        pair = pair_of(where, record)
+        if pair:
+            yield pair
 
 
 def corpus_pairs(name: str, root: Path):

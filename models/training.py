@@ -18,8 +18,13 @@ class TrainingDataError(ValueError):
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[str, dict]]:
-    """Yield ("FILE:LINE", record) for every non-blank line; each record must be a JSON object."""
-    with open(path, encoding="utf-8") as handle:
+    """Yield ("FILE:LINE", record) for every non-blank line (of a .jsonl or .jsonl.gz file); each
+    record must be a JSON object."""
+    import gzip
+
+    opened = gzip.open(path, "rt", encoding="utf-8") if os.fspath(path).endswith(".gz") \
+        else open(path, encoding="utf-8")
+    with opened as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
@@ -33,17 +38,23 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[str, dict]]:
             yield where, record
 
 
+def pair_of(where: str, record: dict) -> tuple[str, str] | None:
+    """(article as written, summary stripped) of one record; None when either is blank."""
+    article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
+    summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
+    if article is None or summary is None:
+        raise TrainingDataError(f"{where}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
+                                f"summary ({'/'.join(SUMMARY_KEYS)}) string")
+    return (article, summary.strip()) if article.strip() and summary.strip() else None
+
+
 def load_pairs(path: str | os.PathLike) -> list[dict]:
     """(article, summary) pairs from a JSON-lines file; names the line of any malformed record."""
     pairs = []
     for where, record in read_jsonl(path):
-        article = next((record[k] for k in ARTICLE_KEYS if isinstance(record.get(k), str)), None)
-        summary = next((record[k] for k in SUMMARY_KEYS if isinstance(record.get(k), str)), None)
-        if article is None or summary is None:
-            raise TrainingDataError(f"{where}: needs an article ({'/'.join(ARTICLE_KEYS)}) and a "
-                                    f"summary ({'/'.join(SUMMARY_KEYS)}) string")
-        if article.strip() and summary.strip():
-            pairs.append({"article": article.strip(), "summary": summary.strip()})
+        pair = pair_of(where, record)
+        if pair:
+            pairs.append({"article": pair[0].strip(), "summary": pair[1]})
     return pairs
 
 

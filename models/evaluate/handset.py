@@ -40,7 +40,7 @@ from service.document import Document, Sentence
 from models.evaluate import handset_regimes as regimes
 from service.summarization.base import Summarizer, Summary, SummarySentence
 from models.evaluate.handset_selection import clause_windows, mmr_select, refill
-from service.summarization.selection import bigrams, cut_at_clause, joined_length, joiner, near_duplicate
+from service.summarization.selection import cut_at_clause, joined_length, joiner, returned_whole
 
 MAX_CANDIDATES = 300
 MIN_CANDIDATES = 10
@@ -354,16 +354,9 @@ class HandSetSummarizer(Summarizer):
             notes.append("input is a single sentence; returned as is" if len(sentences[0].text) <= budget
                          else "input is a single sentence")
         elif joined_length([s.text for s in sentences]) <= budget and (max_sentences is None or len(sentences) <= max_sentences):
-            kept, grams = [], []
-            for s in sentences:
-                g = bigrams(s.text)
-                if not any(near_duplicate(g, other) for other in grams):
-                    kept.append(s)
-                    grams.append(g)
-            notes.append("input is shorter than the budget; returned whole" if len(kept) == len(sentences) else
-                         f"input is shorter than the budget; returned whole but for {len(sentences) - len(kept)} "
-                         "near-duplicate sentence(s)")
-            chosen = [_summary_sentence(document, s, s.text, s.end, 0.0) for s in kept]
+            kept, note = returned_whole([s.text for s in sentences])
+            notes.append(note)
+            chosen = [_summary_sentence(document, sentences[i], sentences[i].text, sentences[i].end, 0.0) for i in kept]
             return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)
         kind = regimes.regime(document)
         w = self.weights[kind]

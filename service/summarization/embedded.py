@@ -30,7 +30,8 @@ from service.summarization.base import Summarizer, Summary, SummarySentence
 from service.summarization.candidates import Candidate, sentence_candidates, whole_sentences
 from service.summarization.features import DocumentIndex
 from service.summarization.ranker import Ranker
-from service.summarization.selection import bigrams, cut_at_clause, joined_length, joiner, near_duplicate
+from service.summarization.selection import (bigrams, cut_at_clause, joined_length, joiner, near_duplicate,
+                                             returned_whole)
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"\d")
@@ -70,9 +71,7 @@ class EmbeddedSummarizer(Summarizer):
                    sentences: list[int] | None = None) -> list[Candidate]:
         """Candidates from `sentences` (default: all); with more than `shortlist` of them, only the
         best-ranked sentences and each section's best are opened up into clause runs."""
-        pool = getattr(index, "whole_sentences", None)
-        if pool is None:
-            pool = index.whole_sentences = whole_sentences(document)
+        pool = _whole_sentences(document, index)
         if sentences is not None:
             allowed = set(sentences)
             pool = [c for c in pool if c.sentence in allowed]
@@ -190,7 +189,7 @@ class EmbeddedSummarizer(Summarizer):
             if any(c.flags for c, _ in chosen):
                 notes.append("no clean candidate fits; the summary uses text flagged "
                              + ", ".join(sorted({f for c, _ in chosen for f in c.flags})))
-        elif any(c.usable for c in whole_sentences(document)):
+        elif any(c.usable for c in _whole_sentences(document, index)):
             out = self._cut(document, index, budget, notes)
         else:
             out = []
@@ -204,7 +203,7 @@ class EmbeddedSummarizer(Summarizer):
         from service.config import settings
 
         index = self.ranker.index(document)
-        pool = whole_sentences(document)
+        pool = _whole_sentences(document, index)
         scores = self.ranker.score(index, pool, int(budget or settings().summary_max_chars))
         order = np.argsort(-scores, kind="stable")
         return [(document.sentences[pool[int(i)].sentence], float(scores[int(i)])) for i in order]
@@ -236,19 +235,12 @@ class EmbeddedSummarizer(Summarizer):
             if len(sentences) == 1:
                 notes.append("input is a single sentence")
             return None
-        kept, grams = [], []
-        for s in sentences:
-            g = bigrams(s.text)
-            if not any(near_duplicate(g, other) for other in grams):
-                kept.append(s)
-                grams.append(g)
-        notes.append("input is shorter than the budget; returned whole" if len(kept) == len(sentences) else
-                     f"input is shorter than the budget; returned whole but for {len(sentences) - len(kept)} "
-                     "near-duplicate sentence(s)")
-        return [_from_sentence(document, s) for s in kept]
+        kept, note = returned_whole([s.text for s in sentences])
+        notes.append(note)
+        return [_from_sentence(document, sentences[i]) for i in kept]
 
     def _cut(self, document: Document, index: DocumentIndex, budget: int, notes: list[str]) -> list[SummarySentence]:
-        pool = [c for c in (getattr(index, "whole_sentences", None) or whole_sentences(document)) if c.usable]
+        pool = [c for c in _whole_sentences(document, index) if c.usable]
         if not pool:
             notes.append(f"max_chars={budget} leaves no room for any text")
             return []
@@ -270,6 +262,14 @@ class EmbeddedSummarizer(Summarizer):
         return SummarySentence(text=c.text, start=c.start, end=c.end, section=s.section,
                                heading=_heading(document, s), score=round(float(score), 4),
                                flags=[] if c.whole else ["cut_at_clause"])
+
+
+def _whole_sentences(document: Document, index: DocumentIndex) -> list[Candidate]:
+    """Every sentence as a candidate, built once per document and kept on its index."""
+    pool = getattr(index, "whole_sentences", None)
+    if pool is None:
+        pool = index.whole_sentences = whole_sentences(document)
+    return pool
 
 
 def _heading(document: Document, s: Sentence) -> str | None:

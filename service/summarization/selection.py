@@ -32,6 +32,21 @@ def near_duplicate(a: set[str], b: set[str], threshold: float = 0.7) -> bool:
     return len(a & b) / small >= threshold
 
 
+def returned_whole(texts: list[str]) -> tuple[list[int], str]:
+    """An input shorter than the budget: the indices of the sentences to keep (all but near
+    duplicates of an earlier one) and the note that says so."""
+    kept, grams = [], []
+    for i, text in enumerate(texts):
+        g = bigrams(text)
+        if not any(near_duplicate(g, other) for other in grams):
+            kept.append(i)
+            grams.append(g)
+    note = ("input is shorter than the budget; returned whole" if len(kept) == len(texts) else
+            f"input is shorter than the budget; returned whole but for {len(texts) - len(kept)} "
+            "near-duplicate sentence(s)")
+    return kept, note
+
+
 def _is_clause_mark(text: str, i: int) -> bool:
     """A clause mark that is not a thousands separator or a ratio colon between digits."""
     if text[i] not in CLAUSE_MARKS:
