@@ -34,7 +34,10 @@ from typing import Iterator
 from service.batch_io import (DEFAULT_GLOB, FORMATS, Item, Journal, OutputBusy, OutputLock, dumps, iter_inputs,
                               iter_jsonl, path_key, rewrite_without, with_front_matter, write_copy, write_csv,
                               write_parquet)
+from service.batch_shards import ERRORS as SHARD_ERRORS, ShardedOutput, is_folder_output
 from service.paths import path_fields, printable
+
+BACKENDS = ("local", "ray")
 
 
 @dataclass
@@ -51,7 +54,7 @@ class Options:
 _OPTIONS: Options | None = None
 
 
-def _init_worker(options: Options, single_thread: bool = True) -> None:
+def init_worker(options: Options, single_thread: bool = True, watch_parent: bool = True) -> None:
     """Per worker: one BLAS thread (workers are the parallelism), options, models loaded once."""
     global _OPTIONS
     if single_thread:
@@ -60,7 +63,7 @@ def _init_worker(options: Options, single_thread: bool = True) -> None:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
     _OPTIONS = options
-    if single_thread:
+    if single_thread and watch_parent:
         _exit_with_parent()
     _warm_up(options)
 
@@ -162,10 +165,17 @@ class Outcome:
     total_ok: int = 0
     total_failed: int = 0
     seconds: float = 0.0
+    startup_seconds: float = 0.0       # the Ray backend's start-up (local Ray or joining a cluster)
 
 
 def output_paths(output: str, fmt: str | None, errors: str | None) -> tuple[str, str, str]:
-    """(format, journal, errors file) for an output name."""
+    """(format, journal, errors file) for an output name; a folder gets shards (batch_shards)."""
+    if is_folder_output(output):
+        if fmt not in (None, "jsonl", "shards"):
+            raise ValueError(f"-o {output} is a folder, which holds JSONL shards; --format {fmt} needs "
+                             f"an output file (OUT.{fmt})")
+        folder = output.rstrip("/" + os.sep) or output
+        return "shards", folder, errors or os.path.join(folder, SHARD_ERRORS)
     stem, ext = os.path.splitext(output)
     fmt = fmt or {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(ext.lower(), "jsonl")
     if ext.lower() not in (".jsonl", ".json", ".csv", ".parquet", ".pq", ".ndjson"):
@@ -177,22 +187,26 @@ def output_paths(output: str, fmt: str | None, errors: str | None) -> tuple[str,
 def run(inputs: list[str], output: str, fmt: str | None = None, errors: str | None = None,
         glob: str = DEFAULT_GLOB, workers: int = 1, options: Options | None = None, chunksize: int = 4,
         progress: bool = True, retry_failed: bool = False, stdin=None, log=sys.stderr,
-        follow_symlinks: bool = False) -> Outcome:
+        follow_symlinks: bool = False, backend: str = "local", ray_address: str | None = None) -> Outcome:
     """Analyze every input into `output`; raises OutputBusy when another batch is writing there."""
     options = options or Options()
     fmt, journal_path, errors_path = output_paths(output, fmt, errors)
-    if fmt not in FORMATS:
+    if fmt not in FORMATS + ("shards",):
         raise ValueError(f"unknown format {fmt!r}; choose one of {FORMATS}")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
+    output = journal_path if fmt == "shards" else output
     with OutputLock(output):
         return _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, options, chunksize,
-                           progress, retry_failed, stdin, log, follow_symlinks)
+                           progress, retry_failed, stdin, log, follow_symlinks, backend, ray_address)
 
 
 def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, options, chunksize, progress,
-                retry_failed, stdin, log, follow_symlinks) -> Outcome:
+                retry_failed, stdin, log, follow_symlinks, backend, ray_address) -> Outcome:
     if retry_failed:
         rewrite_without(errors_path)
-    results, failures = Journal(journal_path, log=log), Journal(errors_path, log=log)
+    results = ShardedOutput(journal_path, log=log) if fmt == "shards" else Journal(journal_path, log=log)
+    failures = Journal(errors_path, log=log)
     done = results.open()
     done |= failures.open()
     already_ok, already_failed = results.count, failures.count
@@ -210,8 +224,12 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
 
         total = sum(1 for _ in listing())
         outcome = Outcome()
-        if workers <= 1:
-            _init_worker(options, single_thread=False)   # load the models before the clock starts
+        if backend == "ray":
+            from service.batch_ray import start_ray
+
+            workers, outcome.startup_seconds = start_ray(ray_address, workers, log)
+        elif workers <= 1:
+            init_worker(options, single_thread=False)   # load the models before the clock starts
         bar = _progress(total, min(len(done), total), progress)
         start = time.perf_counter()
 
@@ -224,9 +242,9 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
                 done.add(key)        # also drops a path listed twice
                 yield item
 
-        def record(ok: bool, line: str) -> None:
+        def record(ok: bool, line: str, key: int) -> None:
             if ok:
-                results.append(line)
+                results.append(line, key)
                 outcome.ok += 1
             else:
                 failures.append(line)
@@ -236,10 +254,15 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
                 bar.set_postfix(ok=outcome.ok, failed=outcome.failed, refresh=False)
 
         try:
-            if workers <= 1:
+            if backend == "ray":
+                from service.batch_ray import run_on_ray
+
+                work = os.path.join(journal_path, "_pending") if fmt == "shards" else journal_path + ".ray-work"
+                run_on_ray(pending(), options, workers, chunksize, work, _once(record))
+            elif workers <= 1:
                 for item in pending():
-                    ok, _, line = process_one(item)
-                    record(ok, line)
+                    ok, path, line = process_one(item)
+                    record(ok, line, path_key(path))
             else:
                 _run_pool(pending(), workers, options, chunksize, record, log)
         finally:
@@ -247,6 +270,10 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
             failures.close()
             if bar is not None:
                 bar.close()
+            if backend == "ray":
+                from service.batch_ray import stop_ray
+
+                stop_ray()
         outcome.seconds = time.perf_counter() - start
     finally:
         if spool:
@@ -258,6 +285,19 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
     elif fmt == "parquet":
         write_parquet(iter_jsonl(journal_path), output)
     return outcome
+
+
+def _once(record):
+    """record() that ignores a post already recorded in this run: a task Ray ran twice (a retry after
+    a worker died) hands back the same posts again."""
+    seen: set[int] = set()
+
+    def record_once(ok: bool, line: str, key: int) -> None:
+        if key not in seen:
+            seen.add(key)
+            record(ok, line, key)
+
+    return record_once
 
 
 def _run_pool(items: Iterator[Item], workers: int, options: Options, chunksize: int, record, log) -> None:
@@ -289,8 +329,8 @@ def _run_pool(items: Iterator[Item], workers: int, options: Options, chunksize: 
                 except BrokenProcessPool:
                     suspects.extend(chunk)
                     continue
-                for ok, _, line in lines:
-                    record(ok, line)
+                for ok, path, line in lines:
+                    record(ok, line, path_key(path))
             if suspects:
                 for chunk in in_flight.values():   # they die with the pool
                     suspects.extend(chunk)
@@ -308,10 +348,10 @@ def _retry_alone(suspects: list[Item], workers: int, options: Options, record) -
     pool = _new_pool(workers, options)
     for item in suspects:
         try:
-            (ok, _, line), = pool.submit(process_chunk, [item]).result()
-            record(ok, line)
+            (ok, path, line), = pool.submit(process_chunk, [item]).result()
+            record(ok, line, path_key(path))
         except BrokenProcessPool:
-            record(False, died_record(item))
+            record(False, died_record(item), path_key(item.path))
             pool.shutdown(wait=False, cancel_futures=True)
             pool = _new_pool(workers, options)
     return pool
@@ -321,7 +361,7 @@ def _new_pool(workers: int, options: Options) -> ProcessPoolExecutor:
     import multiprocessing as mp
 
     return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                               initializer=_init_worker, initargs=(options,))
+                               initializer=init_worker, initargs=(options,))
 
 
 def _stdin_lines():
@@ -348,13 +388,21 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="post files, folders (recursive), or - to read paths from stdin")
-    parser.add_argument("-o", "--output", required=True, help="OUT.jsonl, OUT.csv or OUT.parquet")
+    parser.add_argument("-o", "--output", required=True,
+                        help="OUT.jsonl, OUT.csv or OUT.parquet, or a folder OUT/ for JSONL shards")
     parser.add_argument("--format", choices=FORMATS, help="output format (default: from the extension)")
     parser.add_argument("--errors", help="errors file (default: OUT's stem + .errors.jsonl)")
     parser.add_argument("--glob", default=DEFAULT_GLOB,
                         help=f"comma-separated file patterns inside folders (default: {DEFAULT_GLOB})")
-    parser.add_argument("--workers", type=int, default=1, help="processes (default 1: this process)")
-    parser.add_argument("--chunksize", type=int, default=4, help="posts per task sent to a worker")
+    parser.add_argument("--workers", type=int,
+                        help="processes (default 1: this process); with --backend ray, actors (default: "
+                             "one per CPU of the Ray cluster)")
+    parser.add_argument("--chunksize", type=int,
+                        help="posts per task sent to a worker (default 4; with --backend ray, 32)")
+    parser.add_argument("--backend", choices=BACKENDS, default="local",
+                        help="local: this machine's processes (default); ray: Ray Data, on a local Ray "
+                             "or the cluster at --ray-address / RAY_ADDRESS")
+    parser.add_argument("--ray-address", metavar="ADDR", help="a running Ray cluster to join (ray start --head)")
     parser.add_argument("--max-chars", type=int, help="summary length in characters")
     parser.add_argument("--max-sentences", type=int, help="summary length in sentences")
     parser.add_argument("--summarizer", help="summarizer engine (embedded, transformers)")
@@ -381,19 +429,21 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(max_chars=args.max_chars, max_sentences=args.max_sentences, summarizer=args.summarizer,
                       tagger=args.tagger, tagset=args.tagset,
                       copy_to=os.path.abspath(args.copy_to) if args.copy_to else None)
-    fmt, journal, errors = output_paths(args.output, args.format, args.errors)
     try:
+        fmt, journal, errors = output_paths(args.output, args.format, args.errors)
         outcome = run(args.inputs, args.output, fmt=fmt, errors=errors, glob=args.glob,
-                      workers=args.workers, options=options, chunksize=max(1, args.chunksize),
+                      workers=args.workers if args.workers is not None else (0 if args.backend == "ray" else 1),
+                      options=options, chunksize=max(1, args.chunksize or (32 if args.backend == "ray" else 4)),
                       progress=not args.no_progress, retry_failed=args.retry_failed,
-                      follow_symlinks=args.follow_symlinks)
+                      follow_symlinks=args.follow_symlinks, backend=args.backend, ray_address=args.ray_address)
     except (ValueError, OutputBusy) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     rate = outcome.ok / outcome.seconds if outcome.seconds else 0.0
     print(f"done: {outcome.ok} ok, {outcome.failed} failed, {outcome.skipped} skipped (already done) "
           f"in {outcome.seconds:.1f}s ({rate:.1f} posts/s); job total {outcome.total_ok} ok, "
-          f"{outcome.total_failed} failed → {args.output}; errors → {errors}", flush=True)
+          f"{outcome.total_failed} failed → {args.output}; errors → {errors}"
+          + (f"; Ray started in {outcome.startup_seconds:.1f}s" if args.backend == "ray" else ""), flush=True)
     return 1 if outcome.total_failed else 0
 
 

@@ -185,8 +185,9 @@ class Journal:
                   f"{self.filename}.corrupt; {len(good)} good records kept; those posts will be redone",
                   file=self.log, flush=True)
 
-    def append(self, line: str) -> None:
-        """Append one record, already serialised as a single JSON line (no newline inside)."""
+    def append(self, line: str, key: int | None = None) -> None:
+        """Append one record, already serialised as a single JSON line (no newline inside). `key`
+        (its post's path_key) is for the sharded output's manifest; the journal reads it from the line."""
         self._fh.write(line.encode("utf-8") + b"\n")
         self._fh.flush()            # the line reaches the file now; fsync below bounds OS-crash loss
         self.count += 1
