@@ -98,6 +98,21 @@ def test_all_good_exits_zero_and_torn_line_is_repaired(tmp_path, capsys):
     assert "2 ok, 0 failed, 2 skipped" in capsys.readouterr().out.strip().splitlines()[-1]
 
 
+def test_folder_output_is_shards_named_in_a_manifest(tmp_path, capsys):
+    from service.batch_shards import shard_paths
+
+    posts = make_posts(tmp_path / "in", 5)
+    out = tmp_path / "out"
+    assert batch.main([str(posts[0]), str(posts[1]), "-o", str(out) + "/", "--no-progress"]) == 0
+    assert batch.main([str(tmp_path / "in"), "-o", str(out), "--no-progress"]) == 0   # an existing folder
+    assert "3 ok, 0 failed, 2 skipped" in capsys.readouterr().out.strip().splitlines()[-1]
+    shards = shard_paths(str(out))
+    assert [Path(s).name for s in shards] == ["part-000000.jsonl", "part-000001.jsonl"]
+    written = [r["path"] for s in shards for r in read_jsonl(Path(s))]
+    assert sorted(written) == sorted(map(str, posts))
+    assert (out / "errors.jsonl").exists() and (tmp_path / ".out.lock").exists()   # the lock sits beside OUT
+
+
 def test_journal_cuts_a_torn_tail(tmp_path):
     path = tmp_path / "j.jsonl"
     path.write_bytes(b'{"path": "a"}\n{"path": "b"}\n{"path": "c", "summ')

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import pytest
 
 from service.batch_shards import MANIFEST, ShardedOutput, shard_paths
@@ -78,8 +79,13 @@ def test_driver_killed_mid_run_then_resumed_writes_every_post_once(tmp_path):
             break
         time.sleep(0.2)
     assert proc.poll() is None, "the batch ended before it could be killed"
+    actors = [p for p in psutil.process_iter(["cmdline"]) if _is_actor(p, proc.pid)]
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    gone, alive = psutil.wait_procs(actors, timeout=30)     # the local Ray shares the driver's fate
+    for p in alive:
+        p.kill()
+    assert actors and not alive, f"Ray actors still running after the driver was killed: {alive}"
     committed = len(shard_records(out))
     assert 0 < committed < len(posts)
     done = batch(str(tmp_path / "in"), "-o", str(out) + "/", "--backend", "ray", "--workers", "2")
@@ -89,6 +95,15 @@ def test_driver_killed_mid_run_then_resumed_writes_every_post_once(tmp_path):
     named = {Path(p).name for p in shard_paths(str(out))}
     assert {p.name for p in out.glob("part-*")} == named            # nothing uncommitted left behind
     assert f"{committed} skipped" in done.stdout
+
+
+def _is_actor(process, driver_pid: int) -> bool:
+    """A Ray actor of the batch whose driver is `driver_pid` (the local Ray runs under the driver)."""
+    try:
+        return (" ".join(process.info["cmdline"] or []).startswith("ray::MapWorker")
+                and any(parent.pid == driver_pid for parent in process.parents()))
+    except psutil.Error:
+        return False
 
 
 def test_a_post_that_kills_its_worker_is_recorded_and_the_rest_written(tmp_path):
