@@ -74,9 +74,9 @@ def run_measured(cmd: list[str], cwd: Path, on_sample=None) -> dict:
             rss = {p.pid: (p.memory_info().rss, is_worker(p.cmdline())) for p in tree}
         except psutil.Error:
             rss = {}
-        workers = [r for r, w in rss.values() if w]
+        workers = {pid: r for pid, (r, w) in rss.items() if w}
         peak = max(peak, sum(r for r, _ in rss.values()))
-        worker_peak = max([worker_peak] + workers)
+        worker_peak = max([worker_peak] + list(workers.values()))
         if on_sample:
             on_sample(workers)
         time.sleep(0.2)
@@ -153,18 +153,27 @@ def memory_run(n: int, work: Path) -> list[str]:
 
     make_posts(work / "short", n)
     out = work / "memory-run"
-    marks = [m for m in (2_000, 10_000, 50_000, 100_000, 200_000, 500_000) if m <= n] + [n]
+    marks = sorted({m for m in (2_000, 10_000, 50_000, 100_000, 200_000, 500_000) if m <= n} | {n})
+    peaks: dict[int, int] = {}          # each worker's peak RSS since the last mark
     lines = []
 
-    def sample(workers: list[int]) -> None:
-        while marks and workers and _committed(out) >= marks[0]:
-            lines.append(f"| {marks.pop(0):,} | " + " | ".join(f"{r / 2 ** 20:.0f}" for r in sorted(workers)) + " |")
+    def emit(mark: int) -> None:
+        lines.append(f"| {mark:,} | " + " | ".join(f"{peaks[pid] / 2 ** 20:.0f}" for pid in sorted(peaks)) + " |")
+        peaks.clear()
+
+    def sample(workers: dict[int, int]) -> None:
+        for pid, rss in workers.items():
+            peaks[pid] = max(peaks.get(pid, 0), rss)
+        while marks and _committed(out) >= marks[0]:
+            emit(marks.pop(0))
 
     result = run_measured([sys.executable, "-m", "service.batch", str(work / "short"), "-o", str(out) + "/",
                            "--backend", "ray", "--workers", "2", "--no-progress"], ROOT, on_sample=sample)
+    if marks and peaks:
+        emit(marks.pop(0))          # the last posts were committed after the last sample
     return [f"Ray backend, 2 workers, {n:,} short posts (the project's examples, made distinct): "
             f"{n / result['seconds']:.1f} posts/s, {result['seconds']:.0f} s", "",
-            "| posts committed | worker 1 RSS (MiB) | worker 2 RSS (MiB) |", "|---:|---:|---:|"] + lines
+            "| posts committed | peak RSS of each worker since the row above (MiB) | |", "|---:|---:|---:|"] + lines
 
 
 def _committed(out: Path) -> int:
@@ -185,7 +194,9 @@ def projections(per_worker: float) -> list[str]:
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 def main() -> int:

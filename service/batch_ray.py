@@ -121,9 +121,8 @@ def start_ray(address: str | None, workers: int | None, log: IO[str]) -> tuple[i
             ray.init(num_cpus=max(workers or 0, os.cpu_count() or 1), **kwargs)
     except (ConnectionError, RuntimeError) as exc:
         raise ValueError(f"cannot start or join Ray{' at ' + address if address else ''}: {exc}") from None
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data").setLevel(logging.ERROR)     # not even "progress bars disabled"
+    ray.data.DataContext.get_current().enable_progress_bars = False
     actors = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     return actors, time.perf_counter() - start
 
@@ -138,7 +137,7 @@ def run_on_ray(items: Iterator[Item], options, workers: int, per_chunk: int, wor
     if chunks:
         dataset = ray.data.from_items([{"chunk": name} for name in chunks]).map_batches(
             Analyzer, fn_constructor_kwargs={"options": options, "cwd": os.getcwd()}, batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1)
+            compute=ray.data.ActorPoolStrategy(size=min(workers, len(chunks))), num_cpus=1)
         for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
             for ok, key, line in zip(batch["ok"], batch["key"], batch["line"]):
                 record(bool(ok), str(line), int(key))

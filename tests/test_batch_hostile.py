@@ -143,17 +143,24 @@ pipeline.analyze = analyze
 '''
 
 
+def posts_and_a_hook(tmp_path: Path, hook: str, name: str, n: int) -> tuple[list[Path], Path, dict]:
+    """n posts in tmp_path/in, one more called `name` that `hook` (a sitecustomize) acts on, and the
+    environment that installs the hook in every process of the batch."""
+    folder = tmp_path / "hook"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(hook, encoding="utf-8")
+    posts = make_posts(tmp_path / "in", n)
+    target = tmp_path / "in" / name
+    target.write_text("这篇稿件会让处理它的进程退出。第二句话。\n", encoding="utf-8")
+    return posts, target, env_with(folder)
+
+
 def test_a_worker_that_dies_is_recorded_and_the_batch_goes_on(tmp_path):
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(KILLER, encoding="utf-8")
-    posts = make_posts(tmp_path / "in", 8)
-    killer = tmp_path / "in" / "crash-me.md"
-    killer.write_text("这篇稿件会让处理它的进程退出。第二句话。\n", encoding="utf-8")
+    posts, killer, env = posts_and_a_hook(tmp_path, KILLER, "crash-me.md", 8)
     out = tmp_path / "out.jsonl"
     done = subprocess.run([sys.executable, "-m", "service.batch", str(tmp_path / "in"), "-o", str(out),
                            "--workers", "2", "--chunksize", "2", "--no-progress"],
-                          cwd=ROOT, env=env_with(hook), capture_output=True, text=True, timeout=600)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 1, done.stderr[-3000:]
     assert sorted(r["path"] for r in read_jsonl(out)) == sorted(map(str, posts))
     errors = read_jsonl(tmp_path / "out.errors.jsonl")

@@ -16,7 +16,7 @@ import pytest
 
 from service.batch_shards import MANIFEST, ShardedOutput, shard_paths
 from tests.test_batch import ROOT, make_posts, read_jsonl
-from tests.test_batch_hostile import KILLER, env_with
+from tests.test_batch_hostile import KILLER, env_with, posts_and_a_hook
 
 pytest.importorskip("ray")
 pytestmark = pytest.mark.timeout(900)
@@ -107,14 +107,9 @@ def _is_actor(process, driver_pid: int) -> bool:
 
 
 def test_a_post_that_kills_its_worker_is_recorded_and_the_rest_written(tmp_path):
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(KILLER, encoding="utf-8")
-    posts = make_posts(tmp_path / "in", 6)
-    killer = tmp_path / "in" / "crash-me.md"
-    killer.write_text("这篇稿件会让处理它的进程退出。第二句话。\n", encoding="utf-8")
+    posts, killer, env = posts_and_a_hook(tmp_path, KILLER, "crash-me.md", 6)
     done = batch(str(tmp_path / "in"), "-o", str(tmp_path / "out.jsonl"), "--backend", "ray", "--workers", "2",
-                 "--chunksize", "3", env=env_with(hook))
+                 "--chunksize", "3", env=env)
     assert done.returncode == 1, done.stderr[-3000:]
     assert sorted(records(read_jsonl(tmp_path / "out.jsonl"))) == sorted(map(str, posts))
     errors = read_jsonl(tmp_path / "out.errors.jsonl")
@@ -138,3 +133,27 @@ def test_shards_a_rerun_trusts_only_the_manifest(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "part-000000.jsonl", "part-000001.jsonl",
                                                          "part-000002.jsonl"]
     assert [r["path"] for s in shard_paths(str(folder)) for r in read_jsonl(Path(s))] == [f"p{k}" for k in range(5)]
+
+
+ONCE = '''
+import os, signal
+import service.pipeline as pipeline
+_analyze = pipeline.analyze
+def analyze(source, *args, **kwargs):
+    marker = str(source) + ".killed-once"
+    if "crash-once" in str(source) and not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)     # a kill from outside, not the post's fault
+    return _analyze(source, *args, **kwargs)
+pipeline.analyze = analyze
+'''
+
+
+def test_a_worker_killed_once_is_restarted_and_its_posts_retried(tmp_path):
+    posts, victim, env = posts_and_a_hook(tmp_path, ONCE, "crash-once.md", 6)
+    done = batch(str(tmp_path / "in"), "-o", str(tmp_path / "out.jsonl"), "--backend", "ray", "--workers", "2",
+                 "--chunksize", "3", "--glob", "*.md", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "in" / "crash-once.md.killed-once").exists(), "the worker was not killed"
+    assert sorted(records(read_jsonl(tmp_path / "out.jsonl"))) == sorted(map(str, posts + [victim]))
+    assert not read_jsonl(tmp_path / "out.errors.jsonl")
