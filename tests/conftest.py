@@ -31,3 +31,26 @@ def seed_dir() -> Path:
     if not seed.is_dir():
         pytest.skip("../shared/seed is absent")
     return seed
+
+
+# The slow groups, each a marker, all also marked `slow`: `pytest -m "not slow"` is the fast suite
+# a developer runs while working; CI runs everything. One table, so a new slow test is one line.
+SLOW_GROUPS = {
+    "browser": ("test_browser.py",),
+    "notebook": ("test_notebook.py",),
+    "training": ("test_train_ranker.py", "test_train_summarizer.py", "test_tagging_transformers.py"),
+    "ray": ("test_batch_ray.py",),
+    "kill": ("test_batch.py::test_kill_minus_nine_then_resume",
+             "test_batch_hostile.py::test_killing_the_parent_leaves_no_worker_running",
+             "test_batch_hostile.py::test_a_worker_that_dies_is_recorded_and_the_batch_goes_on"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        file_name = Path(str(item.fspath)).name
+        test_id = f"{file_name}::{item.originalname}"
+        for group, members in SLOW_GROUPS.items():
+            if file_name in members or test_id in members:
+                item.add_marker(getattr(pytest.mark, group))
+                item.add_marker(pytest.mark.slow)
