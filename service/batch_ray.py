@@ -114,6 +114,8 @@ def start_ray(address: str | None, workers: int | None, log: IO[str]) -> tuple[i
         raise ValueError(f"--backend ray needs ray[data] ({exc}); pip install -r requirements.txt") from None
     address = address or os.environ.get("RAY_ADDRESS") or None
     kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    if address:
+        _check_reachable(address)
     try:
         if address:
             ray.init(address=address, **kwargs)
@@ -125,6 +127,20 @@ def start_ray(address: str | None, workers: int | None, log: IO[str]) -> tuple[i
     ray.data.DataContext.get_current().enable_progress_bars = False
     actors = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     return actors, time.perf_counter() - start
+
+
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Fail in seconds on a HOST:PORT nobody listens on; Ray itself retries for minutes."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return                  # "auto" and other forms Ray resolves itself
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ValueError(f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}); start it with "
+                         f"`ray start --head` or check --ray-address / RAY_ADDRESS") from None
 
 
 def run_on_ray(items: Iterator[Item], options, workers: int, per_chunk: int, work_folder: str,

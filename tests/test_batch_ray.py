@@ -157,3 +157,10 @@ def test_a_worker_killed_once_is_restarted_and_its_posts_retried(tmp_path):
     assert (tmp_path / "in" / "crash-once.md.killed-once").exists(), "the worker was not killed"
     assert sorted(records(read_jsonl(tmp_path / "out.jsonl"))) == sorted(map(str, posts + [victim]))
     assert not read_jsonl(tmp_path / "out.errors.jsonl")
+
+
+def test_an_unreachable_cluster_is_one_clear_error(tmp_path):
+    make_posts(tmp_path / "in", 1)
+    done = batch(str(tmp_path / "in"), "-o", str(tmp_path / "out.jsonl"), "--backend", "ray",
+                 "--ray-address", "127.0.0.1:1", timeout=60)
+    assert done.returncode == 2 and "cannot reach the Ray cluster at 127.0.0.1:1" in done.stderr
