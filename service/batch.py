@@ -227,7 +227,7 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
         if backend == "ray":
             from service.batch_ray import start_ray
 
-            workers, outcome.startup_seconds = start_ray(ray_address, workers, log)
+            workers, outcome.startup_seconds = start_ray(ray_address, workers)
         elif workers <= 1:
             init_worker(options, single_thread=False)   # load the models before the clock starts
         bar = _progress(total, min(len(done), total), progress)
@@ -258,7 +258,7 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
                 from service.batch_ray import run_on_ray
 
                 work = os.path.join(journal_path, "_pending") if fmt == "shards" else journal_path + ".ray-work"
-                run_on_ray(pending(), options, workers, chunksize, work, _once(record))
+                run_on_ray(pending(), options, workers, chunksize, work, record)
             elif workers <= 1:
                 for item in pending():
                     ok, path, line = process_one(item)
@@ -285,19 +285,6 @@ def _run_locked(inputs, output, fmt, journal_path, errors_path, glob, workers, o
     elif fmt == "parquet":
         write_parquet(iter_jsonl(journal_path), output)
     return outcome
-
-
-def _once(record):
-    """record() that ignores a post already recorded in this run: a task Ray ran twice (a retry after
-    a worker died) hands back the same posts again."""
-    seen: set[int] = set()
-
-    def record_once(ok: bool, line: str, key: int) -> None:
-        if key not in seen:
-            seen.add(key)
-            record(ok, line, key)
-
-    return record_once
 
 
 def _run_pool(items: Iterator[Item], workers: int, options: Options, chunksize: int, record, log) -> None:

@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import time
-from typing import Callable, IO, Iterator
+from typing import Callable, Iterator
 
 from service.batch_io import Item
 
@@ -52,7 +52,7 @@ class Analyzer:
                 out["ok"].append(ok)
                 out["key"].append(str(path_key(path)))   # 64-bit unsigned: as text through Arrow
                 out["line"].append(line)
-            _unmark(chunk)
+            _clear_note(chunk)
         return out
 
 
@@ -75,7 +75,7 @@ def _read_note(chunk: str) -> tuple[int, int] | None:
         return None
 
 
-def _unmark(chunk: str) -> None:
+def _clear_note(chunk: str) -> None:
     try:
         os.unlink(chunk + ".at")
     except OSError:
@@ -103,7 +103,7 @@ def spool_chunks(items: Iterator[Item], folder: str, per_chunk: int) -> list[str
     return names
 
 
-def start_ray(address: str | None, workers: int | None, log: IO[str]) -> tuple[int, float]:
+def start_ray(address: str | None, workers: int | None) -> tuple[int, float]:
     """Join the cluster at `address` (or RAY_ADDRESS), else start a local Ray; returns (actors to
     run, seconds it took). Ray's own progress bars and info logs are turned off: the batch has one bar."""
     start = time.perf_counter()
@@ -145,10 +145,11 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
 
 def run_on_ray(items: Iterator[Item], options, workers: int, per_chunk: int, work_folder: str,
                record: Callable[[bool, str, int], None]) -> None:
-    """Analyze `items` on the running Ray, calling record(ok, line, key) for each result as it
-    arrives. The chunk folder is removed at the end; an interrupted run leaves it to be rewritten."""
+    """Analyze `items` on the running Ray, calling record(ok, line, key) once for each post as its
+    result arrives. The chunk folder is removed at the end; an interrupted run leaves it to be rewritten."""
     import ray.data
 
+    recorded: set[int] = set()      # a chunk Ray ran twice (a retry after a worker died) comes back twice
     chunks = spool_chunks(items, work_folder, per_chunk)
     if chunks:
         dataset = ray.data.from_items([{"chunk": name} for name in chunks]).map_batches(
@@ -156,7 +157,10 @@ def run_on_ray(items: Iterator[Item], options, workers: int, per_chunk: int, wor
             compute=ray.data.ActorPoolStrategy(size=min(workers, len(chunks))), num_cpus=1)
         for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
             for ok, key, line in zip(batch["ok"], batch["key"], batch["line"]):
-                record(bool(ok), str(line), int(key))
+                key = int(key)
+                if key not in recorded:
+                    recorded.add(key)
+                    record(bool(ok), str(line), key)
     shutil.rmtree(work_folder, ignore_errors=True)
 
 

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import time
-from typing import IO, Iterator
+from typing import IO
 
 MANIFEST = "_manifest.jsonl"
 ERRORS = "errors.jsonl"
@@ -72,27 +72,16 @@ class ShardedOutput:
         self._manifest = open(self.manifest_path, "ab")
         return done
 
-    def _read_manifest(self) -> Iterator[dict]:
+    def _read_manifest(self) -> list[dict]:
         """The committed entries; a torn last line (a kill mid-append) is cut off the file."""
         if not os.path.exists(self.manifest_path):
-            return
-        keep = 0
-        entries = []
-        with open(self.manifest_path, "rb") as fh:
-            for raw in fh:
-                try:
-                    entry = json.loads(raw) if raw.endswith(b"\n") else None
-                except ValueError:
-                    entry = None
-                if not isinstance(entry, dict) or not {"shard", "posts", "keys"} <= entry.keys():
-                    break
-                entries.append(entry)
-                keep += len(raw)
-        if keep != os.path.getsize(self.manifest_path):
+            return []
+        entries, good_bytes = _manifest_entries(self.manifest_path)
+        if good_bytes != os.path.getsize(self.manifest_path):
             with open(self.manifest_path, "r+b") as fh:
-                fh.truncate(keep)
+                fh.truncate(good_bytes)
                 os.fsync(fh.fileno())
-        yield from entries
+        return entries
 
     def append(self, line: str, key: int) -> None:
         self._lines.append(line)
@@ -126,7 +115,24 @@ class ShardedOutput:
             self._manifest = None
 
 
+def _manifest_entries(manifest: str) -> tuple[list[dict], int]:
+    """(the complete entries of a manifest, the bytes they take): reading stops at the first line that
+    is torn or not an entry, which only a kill mid-append leaves, at the end."""
+    entries, good_bytes = [], 0
+    with open(manifest, "rb") as fh:
+        for raw in fh:
+            try:
+                entry = json.loads(raw) if raw.endswith(b"\n") else None
+            except ValueError:
+                entry = None
+            if not isinstance(entry, dict) or not {"shard", "posts", "keys"} <= entry.keys():
+                break
+            entries.append(entry)
+            good_bytes += len(raw)
+    return entries, good_bytes
+
+
 def shard_paths(folder: str) -> list[str]:
     """The committed shards, in order (what a reader of the folder should open)."""
-    with open(os.path.join(folder, MANIFEST), "rb") as fh:
-        return [os.path.join(folder, json.loads(raw)["shard"]) for raw in fh if raw.endswith(b"\n")]
+    entries, _ = _manifest_entries(os.path.join(folder, MANIFEST))
+    return [os.path.join(folder, entry["shard"]) for entry in entries]
