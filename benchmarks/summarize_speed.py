@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models import encoder  # noqa: E402  (after the path is set; loads no weights)
+from service import encoder  # noqa: E402  (after the path is set; loads no weights)
 
 _CHILD = r"""
 import json, resource, sys, time

@@ -338,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--emb-chars", type=int, default=None,
                     help="body characters the sentence encoder reads (default: FeatureConfig's)")
     ap.add_argument("--encoder", choices=sorted(ENCODER_SETTINGS), default="use",
-                    help="sentence encoder (models/encoder.py); `e5` builds the embedded-e5 engine's artifact")
+                    help="sentence encoder (service/encoder.py); `e5` builds the embedded-e5 engine's artifact")
     args = ap.parse_args(argv)
 
     from service.config import ARTIFACTS_DIR

@@ -5,7 +5,9 @@ Public entry points (imported lazily so that `import service` stays cheap):
     read_post(source) -> Document          # service.reader
     summarize(text_or_document, ...) -> Summary   # service.summarization
     classify(texts, tagset=None) -> list[list[Tag]]  # service.tagging
+    extract_key_figures(document) -> list[KeyFigure]  # service.key_figures
     analyze(source, **options) -> Analysis  # service.pipeline
+    AnalyzeOptions.resolve(**options)       # service.options: the options checked once, for many calls
 """
 from __future__ import annotations
 
@@ -19,7 +21,10 @@ _EXPORTS = {
     "Summary": "service.summarization.base",
     "classify": "service.tagging",
     "Tag": "service.tagging.base",
+    "extract_key_figures": "service.key_figures",
     "analyze": "service.pipeline",
+    "AnalyzeOptions": "service.options",
+    "OptionError": "service.options",
     "Analysis": "service.pipeline",
 }
 

@@ -4,8 +4,10 @@ Paste an article or upload posts; see the summary, the article with the summary 
 highlighted, the sections with their tags, and the key figures. Named API endpoints for
 `gradio_client`:
 
-    /analyze(text, max_chars=150, engine="embedded") -> (summary, article_html, sections, key_figures, analysis)
-    /analyze_files(files, max_chars=150, engine="embedded") -> (results table, [JSONL, CSV] downloads)
+    /analyze(text, max_chars=None, engine=None) -> (summary, article_html, sections, key_figures, analysis)
+    /analyze_files(files, max_chars=None, engine=None) -> (results table, [JSONL, CSV] downloads)
+
+(None: the configured defaults, ZHNEWS_SUMMARY_MAX_CHARS and ZHNEWS_SUMMARIZER.)
 
 Runs offline: analytics are off, fonts are served locally, no model is downloaded.
 """
@@ -119,12 +121,16 @@ def _downloads_dir() -> str:
 
 
 def engine_choices() -> tuple[list[str], str]:
-    """(engines offered, a note on why transformers is or is not among them)."""
+    """(summarizer engines offered, a note on those that are not): from the engine registry."""
+    from service.summarization import available_engines
+
+    engines = available_engines()
+    offered = [name for name, why in engines.items() if why is None]
+    notes = [f"The `{name}` engine is off: {why}." for name, why in engines.items() if why is not None]
     model = settings().summarizer_model
-    if model:
-        return ["embedded", "transformers"], f"`transformers` uses the configured model `{model}`."
-    return ["embedded"], ("The `transformers` (abstractive) engine is off: no model is configured. "
-                          "Set `ZHNEWS_SUMMARIZER_MODEL` to a local model directory and restart to offer it.")
+    if model and "transformers" in offered:
+        notes.insert(0, f"`transformers` uses the configured model `{model}`.")
+    return offered, " ".join(notes)
 
 
 def _default_engine() -> str:
@@ -135,6 +141,7 @@ def _default_engine() -> str:
 
 def _run(text_or_path, max_chars, engine, path=None) -> dict:
     from service.document import ReadError
+    from service.options import OptionError
     from service.pipeline import InputTooLarge, analyze
 
     choices, note = engine_choices()
@@ -142,9 +149,9 @@ def _run(text_or_path, max_chars, engine, path=None) -> dict:
     if engine not in choices:
         raise gr.Error(f"Engine {engine!r} is not available. {note}")
     try:
-        result = analyze(text_or_path, max_chars=int(max_chars) if max_chars else None,
+        result = analyze(text_or_path, max_chars=None if max_chars in (None, "") else max_chars,
                          summarizer=engine, path=path)
-    except InputTooLarge as exc:
+    except (InputTooLarge, OptionError) as exc:
         raise gr.Error(str(exc)) from None
     except ReadError as exc:
         raise gr.Error(f"Cannot read this post: {exc.problem}") from None
@@ -154,7 +161,7 @@ def _run(text_or_path, max_chars, engine, path=None) -> dict:
     return record
 
 
-def analyze_text(text: str, max_chars: float = 150, engine: str = "embedded"):
+def analyze_text(text: str, max_chars: float | None = None, engine: str | None = None):
     """Analyze one article given as text (Markdown/HTML with optional front matter)."""
     text = text or ""
     limit = settings().max_input_chars
@@ -173,7 +180,7 @@ def analyze_text(text: str, max_chars: float = 150, engine: str = "embedded"):
     return summary, article, sections_table(record), figures_table(record), api_record
 
 
-def analyze_files(files, max_chars: float = 150, engine: str = "embedded"):
+def analyze_files(files, max_chars: float | None = None, engine: str | None = None):
     """Analyze uploaded posts: one row per file, plus the results as JSONL and CSV downloads."""
     from service.batch_io import dumps, write_csv
 

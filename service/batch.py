@@ -27,7 +27,7 @@ import time
 import itertools
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -35,6 +35,7 @@ from service.batch_io import (DEFAULT_GLOB, FORMATS, Item, Journal, OutputBusy, 
                               iter_jsonl, path_key, rewrite_without, with_front_matter, write_copy, write_csv,
                               write_parquet)
 from service.batch_shards import ERRORS as SHARD_ERRORS, ShardedOutput, is_folder_output
+from service.options import AnalyzeOptions
 from service.paths import path_fields, printable
 
 BACKENDS = ("local", "ray")
@@ -42,11 +43,8 @@ BACKENDS = ("local", "ray")
 
 @dataclass
 class Options:
-    max_chars: int | None = None
-    max_sentences: int | None = None
-    summarizer: str | None = None
-    tagger: str | None = None
-    tagset: str | None = None
+    """What each worker is told: the analysis options, resolved once by the driver, and the batch's own."""
+    analysis: AnalyzeOptions = field(default_factory=AnalyzeOptions.resolve)
     copy_to: str | None = None
 
 
@@ -90,8 +88,7 @@ def _warm_up(options: Options) -> None:
     example = _example_text()
     if example:
         try:
-            analyze(example, max_chars=options.max_chars, summarizer=options.summarizer,
-                    tagger=options.tagger, tagset=options.tagset)
+            analyze(example, options=options.analysis)
         except Exception:  # a broken engine shows up on the first real post, with its reason
             pass
 
@@ -117,8 +114,7 @@ def process_one(item: Item) -> tuple[bool, str, str]:
         return False, path, dumps({**name, "error": problem, "kind": "ReadError"})
     options = _OPTIONS or Options()
     try:
-        result = analyze(Path(path), max_chars=options.max_chars, max_sentences=options.max_sentences,
-                         summarizer=options.summarizer, tagger=options.tagger, tagset=options.tagset)
+        result = analyze(Path(path), options=options.analysis)
         record = result.to_dict()
         record.update(name)
         if options.copy_to:
@@ -405,17 +401,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from service.config import settings
 
-        config = settings()          # a bad ZHNEWS_* value is one error now, not one per post
-        if (args.summarizer or config.summarizer) == "embedded":
+        config = settings()          # a bad ZHNEWS_* value or option is one error now, not one per post
+        analysis = AnalyzeOptions.resolve(max_chars=args.max_chars, max_sentences=args.max_sentences,
+                                          summarizer=args.summarizer, tagger=args.tagger, tagset=args.tagset)
+        if analysis.summarizer == "embedded":
             from service.summarization.ranker import Ranker
             Ranker.load(config.summarizer_ranker)    # a missing ranker artifact, likewise
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    options = Options(max_chars=args.max_chars, max_sentences=args.max_sentences, summarizer=args.summarizer,
-                      tagger=args.tagger, tagset=args.tagset,
-                      copy_to=os.path.abspath(args.copy_to) if args.copy_to else None)
+    options = Options(analysis=analysis, copy_to=os.path.abspath(args.copy_to) if args.copy_to else None)
     try:
         fmt, journal, errors = output_paths(args.output, args.format, args.errors)
         outcome = run(args.inputs, args.output, fmt=fmt, errors=errors, glob=args.glob,

@@ -13,10 +13,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from service.document import Document, ReadError
+from service.key_figures import extract_key_figures
+from service.options import AnalyzeOptions
 
 SCHEMA_VERSION = 1
 # Per-section tags kept in the output (best first); classify() may return more.
@@ -40,6 +43,7 @@ class Analysis:
     document: Document
     summary: Any                                   # service.summarization.base.Summary
     section_tags: list[list[Any]]                  # per Document.sections, Tag(id, name, score) best first
+    key_figures: list[Any] = field(default_factory=list)   # service.key_figures.KeyFigure, document order
     timings_ms: dict[str, float] = field(default_factory=dict)
     tagger: str | None = None
 
@@ -51,10 +55,6 @@ class Analysis:
     @property
     def title(self) -> str | None:
         return self.document.title
-
-    @property
-    def key_figures(self) -> list[Any]:
-        return list(getattr(self.summary, "key_figures", []) or [])
 
     def topics(self, limit: int = MAX_TOPICS) -> list[dict]:
         """Document-level topics from the section tags: [{"id","name","score"}], best first."""
@@ -140,23 +140,52 @@ class Analysis:
 
 def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
             max_sentences: int | None = None, summarizer: str | None = None, tagger: str | None = None,
-            tagset=None, path: str | None = None) -> Analysis:
-    """Read (unless given a Document), summarize and tag one post.
+            tagset=None, path: str | None = None, *, options: AnalyzeOptions | None = None) -> Analysis:
+    """Read (unless given a Document), summarize, pick out the key figures and tag one post.
 
     source     a file path (pathlib.Path), the post's text (str: never opened as a file), or a
                Document already read
-    max_chars, max_sentences   summary length (defaults: settings().summary_max_chars)
+    max_chars, max_sentences   summary length (None: the configured default, see service.config)
     summarizer engine name ("embedded" default, "transformers" when a model is configured)
     tagger, tagset             tagging engine and tag set (None: settings / built-in taxonomy)
+    options    the same, resolved once by AnalyzeOptions.resolve (the batch resolves them at start-up);
+               not together with the separate arguments
     path       the file name to record when `source` is text (e.g. an upload)
 
-    Raises ReadError for a post that cannot be read, InputTooLarge past settings().max_input_chars.
+    Raises ReadError for a post that cannot be read, InputTooLarge past settings().max_input_chars,
+    OptionError (a ValueError) for an option it cannot use.
     """
     from service.config import settings
 
-    config = settings()
-    limit = config.max_input_chars
-    t0 = time.perf_counter()
+    if options is None:
+        options = AnalyzeOptions.resolve(max_chars=max_chars, max_sentences=max_sentences,
+                                         summarizer=summarizer, tagger=tagger, tagset=tagset)
+    elif any(v is not None for v in (max_chars, max_sentences, summarizer, tagger, tagset)):
+        raise TypeError("analyze() takes either options= or the separate option arguments, not both")
+    limit = settings().max_input_chars
+    timings: dict[str, float] = {}
+    with _timed(timings, "read"):
+        document = _read_document(source, path, limit)
+    with _timed(timings, "summarize"):
+        summary = _summarize(document, options)
+    with _timed(timings, "key_figures"):
+        figures = extract_key_figures(document)
+    with _timed(timings, "tag"):
+        section_tags, tagger_used = _tag(document, options)
+    timings["total"] = sum(timings.values())
+    return Analysis(document=document, summary=summary, section_tags=section_tags,
+                    key_figures=figures, timings_ms=timings, tagger=tagger_used)
+
+
+# the stages ------------------------------------------------------------------------------------------
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    start = time.perf_counter()
+    yield
+    timings[stage] = (time.perf_counter() - start) * 1000
+
+
+def _read_document(source, path: str | None, limit: int) -> Document:
     if isinstance(source, Document):
         document = source
         if path and not document.path:
@@ -165,35 +194,30 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
         document = _read(source, path, limit)
     if len(document.text) > limit:
         raise InputTooLarge(len(document.text), limit)
-    t1 = time.perf_counter()
+    return document
 
-    from service.summarization import summarize
 
-    summary = summarize(document, max_chars=max_chars, max_sentences=max_sentences, engine=summarizer)
+def _summarize(document: Document, options: AnalyzeOptions):
+    from service.summarization import get_summarizer, summarize
+
+    summary = summarize(document, max_chars=options.max_chars, max_sentences=options.max_sentences,
+                        engine=options.summarizer)
     if document.sections and not summary.section_summaries:
         # engines that write no section lines (transformers) get the embedded engine's
-        from service.summarization import get_summarizer
         summary.section_summaries = get_summarizer("embedded").section_summaries(document)
-    t2 = time.perf_counter()
+    return summary
 
+
+def _tag(document: Document, options: AnalyzeOptions) -> tuple[list[list[Any]], str]:
+    """Tags per section, and the engine that actually tagged (zero-shot for a custom tag set)."""
     from service.tagging import get_tagger
 
-    chosen_tagger = get_tagger(tagger, tagset=tagset if tagset is not None else config.tagset_path)
-    section_tags: list[list[Any]] = []
-    if document.sections:
-        texts = [s.text if s.text.strip() else (s.heading or "") for s in document.sections]
-        headings = [s.heading for s in document.sections]
-        section_tags = chosen_tagger.classify(texts, headings=headings)
-    t3 = time.perf_counter()
-
-    return Analysis(
-        document=document,
-        summary=summary,
-        section_tags=[list(tags) for tags in section_tags],
-        timings_ms={"read": (t1 - t0) * 1000, "summarize": (t2 - t1) * 1000,
-                    "tag": (t3 - t2) * 1000, "total": (t3 - t0) * 1000},
-        tagger=chosen_tagger.engine_used,
-    )
+    chosen = get_tagger(options.tagger, tagset=options.tagset)
+    if not document.sections:
+        return [], chosen.engine_used
+    texts = [s.text if s.text.strip() else (s.heading or "") for s in document.sections]
+    tags = chosen.classify(texts, headings=[s.heading for s in document.sections])
+    return [list(t) for t in tags], chosen.engine_used
 
 
 def _read(source, path: str | None, limit: int) -> Document:

@@ -1,7 +1,7 @@
 """Key figures: indicator, value (exact), unit, change, on a paragraph written for the test."""
 from __future__ import annotations
 
-from service.summarization.key_figures import extract_key_figures
+from service.key_figures import extract_key_figures
 from service.summarization.plaindoc import document_from_text
 
 TEXT = ("2023年，滨江示范区园区主营业务收入实现1,280.5亿元，同比增长6.8%。"

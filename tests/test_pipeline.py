@@ -38,7 +38,7 @@ def test_analyze_path_gives_metadata_summary_sections_tags(industry):
     headings = [s["heading"] for s in record["sections"]]
     assert any(h and "产业升级" in h for h in headings)
     assert record["topics"] and record["topics"][0]["name"]
-    assert set(record["timings_ms"]) == {"read", "summarize", "tag", "total"}
+    assert set(record["timings_ms"]) == {"read", "summarize", "key_figures", "tag", "total"}
     assert "text" not in record and all("text" not in s for s in record["sections"])
 
 

@@ -18,7 +18,7 @@ PROJECTS = ("今年以来，全县42个省市重点项目完成固定资产投�
 
 
 def test_e5_encoder_dims_and_unknown_name():
-    from models.encoder import dim, encode
+    from service.encoder import dim, encode
 
     x = encode([MARKETS, "", PROJECTS], "e5")
     assert x.shape == (3, dim("e5")) == (3, 384) and x.dtype == np.float32
@@ -32,7 +32,7 @@ def test_e5_encoder_dims_and_unknown_name():
 def test_mixed_features_reuse_base_embeddings(monkeypatch):
     """Mixed sections get the features featurize() would give them, encoding only the bodies whose
     first emb_chars characters differ from their base row's (base texts shorter than emb_chars)."""
-    import models.encoder as enc
+    import service.encoder as enc
     from models.train_tagger import mixed_features, mixed_sections
     from service.tagging.features import FeatureConfig, featurize
 

@@ -169,7 +169,7 @@ def test_body_embedding_optional_and_weighted(monkeypatch):
     from service.tagging import features as F
 
     # emb_chars=0: the body is read by the n-grams only; with no headings the encoder is never called
-    import models.encoder as enc
+    import service.encoder as enc
 
     def boom(texts, name="use"):  # pragma: no cover - must not run
         raise AssertionError("encoder called")

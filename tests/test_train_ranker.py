@@ -71,7 +71,7 @@ def test_artifact_has_config_weights_and_record(trained):
 
 
 def test_learns_the_clause_the_summaries_repeat(trained, pairs):
-    engine = EmbeddedSummarizer(str(trained), key_figures=False)
+    engine = EmbeddedSummarizer(str(trained))
     hits = 0
     for article, key in pairs[120:]:
         summary = engine.summarize(document_from_text(article), max_chars=len(key))

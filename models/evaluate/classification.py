@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import encoder
+from service import encoder
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

@@ -8,7 +8,7 @@ Pipeline per document
    budget // 15) candidates (10, or 20 for reports; at most 300) are encoded: every section's first
    sentence plus the best by the encoder-free part of the score (position, leads, bigram centrality,
    fill). Encoding is >90 % of the time, so this bounds the cost of long articles and of 1000-sentence government reports.
-2. One batch through the sentence encoder (multilingual USE, models/encoder.py), with the title and
+2. One batch through the sentence encoder (multilingual USE, service/encoder.py), with the title and
    the digest when the post has them.
 3. Score = centrality to the document centroid and similarity to title/digest (embeddings), plus
    character-bigram centrality (all z-scored within the document) + a position prior (exp decay over
@@ -25,7 +25,6 @@ Pipeline per document
    sentences that fit fill under `window_below` (70 %) of the budget and a longer run exists. If not
    even one clause fits, the best sentence is cut short with numbers kept whole (flag "cut"). Summary.notes says so. Notes also name empty, single-sentence, short and non-Chinese input.
 
-Key figures of the whole document (key_figures.py) are returned in Summary.key_figures.
 """
 from __future__ import annotations
 
@@ -172,7 +171,7 @@ def prepare(document: Document, encode=None, budget: int | None = None,
     """Candidate sentences and their features; None when the document has no sentences. With a
     budget, only the best candidates by the encoder-free score are encoded (see _cap)."""
     if encode is None:
-        from models.encoder import encode
+        from service.encoder import encode
     w = weights or Weights()
     everything = document.sentences
     if not everything:
@@ -320,34 +319,25 @@ def _join(sentences: list[SummarySentence]) -> str:
 class HandSetSummarizer(Summarizer):
     name = "hand-set"
 
-    def __init__(self, weights: Weights | None = None, encode=None, key_figures: bool = True):
+    def __init__(self, weights: Weights | None = None, encode=None):
         """`weights`, when given, are used for every kind of text; by default each kind (regimes.py:
         short, report, long) gets its own."""
         self.weights = {name: weights or dataclasses.replace(Weights(), **overrides)
                         for name, overrides in regimes.OVERRIDES.items()}
         self._encode = encode
-        self.key_figures = key_figures
 
     def weights_for(self, document: Document) -> Weights:
         return self.weights[regimes.regime(document)]
 
     def summarize(self, document: Document, max_chars: int | None = None,
                   max_sentences: int | None = None) -> Summary:
-        from service.config import settings
+        from service.options import summary_chars, summary_sentences
 
-        config = settings()
-        budget = int(max_chars if max_chars is not None else config.summary_max_chars)
-        if max_sentences is None:
-            max_sentences = config.summary_max_sentences
+        budget, max_sentences = summary_chars(max_chars), summary_sentences(max_sentences)
         notes: list[str] = []
-        figures = []
-        if self.key_figures:
-            from service.summarization.key_figures import extract_key_figures
-            figures = extract_key_figures(document)
         sentences = document.sentences
         if not sentences or not document.body.strip():
-            return Summary(text="", sentences=[], engine=self.name, notes=["empty input: nothing to summarize"],
-                           key_figures=figures)
+            return Summary(text="", sentences=[], engine=self.name, notes=["empty input: nothing to summarize"])
         if not _CJK.search(document.body):
             notes.append("input has no Chinese text; summarized with the multilingual encoder as is")
         if len(sentences) == 1:
@@ -357,7 +347,7 @@ class HandSetSummarizer(Summarizer):
             kept, note = returned_whole([s.text for s in sentences])
             notes.append(note)
             chosen = [_summary_sentence(document, sentences[i], sentences[i].text, sentences[i].end, 0.0) for i in kept]
-            return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)
+            return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes)
         kind = regimes.regime(document)
         w = self.weights[kind]
         if kind == regimes.REPORT:
@@ -367,4 +357,4 @@ class HandSetSummarizer(Summarizer):
         notes.extend(features.notes)
         chosen, more = select(document, features, budget, max_sentences, w)
         notes.extend(more)
-        return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes, key_figures=figures)
+        return Summary(text=_join(chosen), sentences=chosen, engine=self.name, notes=notes)

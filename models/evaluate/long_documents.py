@@ -28,6 +28,7 @@ import time
 from collections import Counter
 
 from models.evaluate.summarization import shared_data
+from service.key_figures import extract_key_figures
 from service.summarization.candidates import HEADER, flags
 
 _NUMBER = re.compile(r"\d+(?:[.,．]\d+)*")
@@ -79,7 +80,7 @@ def summary_defects(document, summary, budget: int) -> list[str]:
         out.append("over_budget")
     if len(document.sections) >= 3 and summary.sentences and all(p.section == 0 for p in summary.sentences):
         out.append("opening_only")
-    if summary.key_figures and not re.search(r"\d", summary.text):
+    if extract_key_figures(document) and not re.search(r"\d", summary.text):
         out.append("no_figure")
     return out
 

@@ -141,11 +141,11 @@ def run_systems(items: list[dict], budget_mode: str = "reference", systems: list
     systems = systems or SYSTEMS
     if OURS in systems and summarizer is None:
         from service.summarization.embedded import EmbeddedSummarizer
-        summarizer = EmbeddedSummarizer(key_figures=False)
+        summarizer = EmbeddedSummarizer()
     handset = None
     if HANDSET in systems:
         from models.evaluate.handset import HandSetSummarizer
-        handset = HandSetSummarizer(key_figures=False)
+        handset = HandSetSummarizer()
     results = {}
     for name in systems:
         r1 = r2 = rl = chars = 0.0
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = None
     if OURS in systems:
         from service.summarization.embedded import EmbeddedSummarizer
-        engine = EmbeddedSummarizer(args.ranker or "summarizer-ranker", key_figures=False)
+        engine = EmbeddedSummarizer(args.ranker or "summarizer-ranker")
     header = (f"character-level ROUGE F1 x100 (whitespace and punctuation ignored); budget per item: "
               f"{'reference length in chars' if args.budget == 'reference' else args.budget + ' chars'}; "
               f"every system cut to it by whole sentences\n")
@@ -262,7 +262,7 @@ def tune(items: list[dict], rounds: int = 2, budget_mode: str = "reference", nam
     ROUGE-1 and ROUGE-L F1 at the budget."""
     import dataclasses
 
-    from models.encoder import encode
+    from service.encoder import encode
     from models.evaluate import handset_regimes as regimes
     from models.evaluate.handset import Weights, prepare, select
     from service.summarization.plaindoc import document_from_text

@@ -7,7 +7,7 @@ sample of the flash-news and CCTV training sides) and compared on the documents 
 training (models/corpora.is_aside), by the mean target (mean of ROUGE-1 and ROUGE-L F1 against the
 headline) of the candidate each ranks first:
     A  the shipped inputs (features.NUMERIC + bigram and opener embeddings)
-    B  A + two columns from the multilingual USE (models/encoder.py): the cosine of the candidate's
+    B  A + two columns from the multilingual USE (service/encoder.py): the cosine of the candidate's
        sentence embedding with the document centroid, and with the first sentence's embedding.
 Sentences are encoded once each (a clause run takes its sentence's values), as inference would have
 to: that is the cheapest way the encoder could enter. The encoding time is printed next to the gain.
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     parser.add_argument("--docs", type=int, default=12000)
     parser.add_argument("--epochs", type=int, default=6)
     args = parser.parse_args(argv)
-    from models.encoder import encode
+    from service.encoder import encode
     from service.summarization.candidates import sentence_candidates, whole_sentences
     from service.summarization.plaindoc import document_from_text
 

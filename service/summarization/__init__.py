@@ -29,6 +29,11 @@ def get_summarizer(engine: str | None = None, **options) -> Summarizer:
     return _cached(name)
 
 
+def available_engines() -> dict[str, str | None]:
+    """Every registered engine and why it cannot run now (None: it can), in registry order."""
+    return {name: _load(name).unavailable() for name in ENGINES}
+
+
 @lru_cache(maxsize=None)
 def _cached(name: str) -> Summarizer:
     return _load(name)()
@@ -53,4 +58,4 @@ def summarize(text_or_document: str | Document, max_chars: int | None = None,
                                                        max_sentences=max_sentences)
 
 
-__all__ = ["summarize", "get_summarizer", "ENGINES", "Summary", "SummarySentence", "Summarizer"]
+__all__ = ["summarize", "get_summarizer", "available_engines", "ENGINES", "Summary", "SummarySentence", "Summarizer"]

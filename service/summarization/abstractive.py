@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.document import Document, Sentence
+from service.options import summary_chars, summary_sentences
 from service.summarization.base import Summarizer, Summary, SummarySentence
 from service.summarization.numbers import unsupported_numbers
 from service.summarization.plaindoc import as_document
@@ -107,14 +108,6 @@ def split_generated(text: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------------
 # the engine
 
-def _key_figures(document: Document) -> list:
-    try:
-        from service.summarization.key_figures import extract_key_figures
-    except ImportError:
-        return []
-    return extract_key_figures(document)
-
-
 @dataclass
 class _Plan:
     document: Document
@@ -125,6 +118,15 @@ class _Plan:
 
 class TransformersSummarizer(Summarizer):
     name = "transformers"
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        from service.config import settings
+
+        if settings().summarizer_model:
+            return None
+        return ("no model is configured: set `ZHNEWS_SUMMARIZER_MODEL` to a local model directory "
+                "(or a hub id) and restart to offer it")
 
     def __init__(self, model: str | os.PathLike | None = None, device: str | None = None,
                  quantize: bool | None = None, max_input_tokens: int | None = None,
@@ -208,11 +210,12 @@ class TransformersSummarizer(Summarizer):
         order, then the sentences it left out in document order (score 0)."""
         sentences = document.sentences
         extractor = self._get_extractor()
-        ranked: list[tuple[Sentence, float]] = []
-        if extractor is not None and hasattr(extractor, "rank"):
-            ranked = [(s, float(v)) for s, v in extractor.rank(document)]
+        ranked = extractor.rank(document) if isinstance(extractor, Summarizer) else None
+        if ranked is not None:
+            ranked = [(s, float(v)) for s, v in ranked]
             seen = {id(s) for s, _ in ranked}
             return ranked + [(s, 0.0) for s in sentences if id(s) not in seen]
+        ranked = []
         if extractor is not None:
             # a generic extractive engine: its summary at a budget of half the article, best first
             budget = max(1, sum(len(s.text) for s in sentences) // 2)
@@ -304,9 +307,7 @@ class TransformersSummarizer(Summarizer):
     def summarize_many(self, documents, max_chars: int | None = None,
                        max_sentences: int | None = None) -> list[Summary]:
         """Summaries for several documents (or texts), generated in batches of `batch_size`."""
-        from service.config import settings
-
-        max_chars = int(max_chars or settings().summary_max_chars)
+        max_chars, max_sentences = summary_chars(max_chars), summary_sentences(max_sentences)
         plans = [self._plan(as_document(d)) for d in documents]
         todo = [p for p in plans if p.input]
         generated = self.generate([p.input for p in todo], self._max_new_tokens(max_chars)) if todo else []
@@ -320,8 +321,7 @@ class TransformersSummarizer(Summarizer):
         if self.quantized:
             notes.append("model run with int8 dynamic quantization")
         if plan.input is None:
-            return Summary(text="", sentences=[], engine=self.label, notes=notes,
-                           key_figures=_key_figures(document))
+            return Summary(text="", sentences=[], engine=self.label, notes=notes)
         sources = document.sentences
         source_grams = [bigrams(s.text) for s in sources]
         source_text = "\n".join(t for t in (document.title, document.text) if t)
@@ -387,9 +387,7 @@ class TransformersSummarizer(Summarizer):
             if fallback is not None:
                 chosen.append(from_source(fallback[0], fallback[1], "extracted", []))
 
-        summary = self._fit(chosen, max_chars, max_sentences, notes)
-        summary.key_figures = _key_figures(document)
-        return summary
+        return self._fit(chosen, max_chars, max_sentences, notes)
 
     @staticmethod
     def _heading(document: Document, section: int | None) -> str | None:

@@ -17,7 +17,6 @@ Steps per document
 
 The ranker's weights and every selection setting live in its artifact (models/artifacts/
 summarizer-ranker.json + .npz, card summarizer-ranker.md); nothing tuned is a constant here.
-Key figures of the whole document (key_figures.py) are returned in Summary.key_figures.
 """
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from service.document import Document, Sentence
 from service.summarization.base import Summarizer, Summary, SummarySentence
 from service.summarization.candidates import Candidate, sentence_candidates, whole_sentences
 from service.summarization.features import DocumentIndex
+from service.options import summary_chars, summary_sentences
 from service.summarization.ranker import Ranker
 from service.summarization.selection import (bigrams, cut_at_clause, joined_length, joiner, near_duplicate,
                                              returned_whole)
@@ -40,14 +40,13 @@ _DIGIT = re.compile(r"\d")
 class EmbeddedSummarizer(Summarizer):
     name = "embedded"
 
-    def __init__(self, artifact: str | None = None, key_figures: bool = True, ranker: Ranker | None = None):
+    def __init__(self, artifact: str | None = None, ranker: Ranker | None = None):
         """`artifact`: the ranker's name in models/artifacts or its path (default: ZHNEWS_SUMMARIZER_RANKER,
         else summarizer-ranker)."""
         if ranker is None:
             from service.config import settings
             ranker = Ranker.load(artifact or settings().summarizer_ranker)
         self.ranker = ranker
-        self.key_figures = key_figures
         sel = self.ranker.selection
         self.shortlist = int(sel.get("shortlist", 24))
         self.max_runs = int(sel.get("max_runs", 40))
@@ -152,20 +151,10 @@ class EmbeddedSummarizer(Summarizer):
     # the engine ---------------------------------------------------------------------------------------
     def summarize(self, document: Document, max_chars: int | None = None,
                   max_sentences: int | None = None) -> Summary:
-        from service.config import settings
-
-        config = settings()
-        budget = int(max_chars if max_chars is not None else config.summary_max_chars)
-        if max_sentences is None:
-            max_sentences = config.summary_max_sentences
-        figures = []
-        if self.key_figures:
-            from service.summarization.key_figures import extract_key_figures
-            figures = extract_key_figures(document)
+        budget, max_sentences = summary_chars(max_chars), summary_sentences(max_sentences)
         sentences = document.sentences
         if not sentences or not document.body.strip():
-            return Summary(text="", sentences=[], engine=self.name, notes=["empty input: nothing to summarize"],
-                           key_figures=figures)
+            return Summary(text="", sentences=[], engine=self.name, notes=["empty input: nothing to summarize"])
         notes: list[str] = []
         if not _CJK.search(document.body):
             notes.append("input has no Chinese text; summarized as is")
@@ -174,7 +163,7 @@ class EmbeddedSummarizer(Summarizer):
         whole = self._whole_if_short(document, budget, max_sentences, notes)
         if whole is not None:
             return Summary(text=_join(whole), sentences=whole, engine=self.name, notes=notes,
-                           key_figures=figures, section_summaries=sections)
+                           section_summaries=sections)
         if budget <= self.headline_chars:
             max_sentences = 1        # a headline is one run of the article's words, not fragments
         chosen = self.select_with_figure(document, index, self.candidates(document, index, budget), budget,
@@ -194,17 +183,14 @@ class EmbeddedSummarizer(Summarizer):
         else:
             out = []
             notes.append("no sentence is fit for a summary: the text is formulas, headers or table residue")
-        return Summary(text=_join(out), sentences=out, engine=self.name, notes=notes, key_figures=figures,
-                       section_summaries=sections)
+        return Summary(text=_join(out), sentences=out, engine=self.name, notes=notes, section_summaries=sections)
 
     def rank(self, document: Document, budget: int | None = None) -> list[tuple[Sentence, float]]:
         """Every sentence the ranker considers (content of 4+ letters), best first, scored whole at
         `budget` (default: the summary budget); used by the transformers engine's number guard."""
-        from service.config import settings
-
         index = self.ranker.index(document)
         pool = _whole_sentences(document, index)
-        scores = self.ranker.score(index, pool, int(budget or settings().summary_max_chars))
+        scores = self.ranker.score(index, pool, summary_chars(budget))
         order = np.argsort(-scores, kind="stable")
         return [(document.sentences[pool[int(i)].sentence], float(scores[int(i)])) for i in order]
 
@@ -212,7 +198,7 @@ class EmbeddedSummarizer(Summarizer):
                           max_chars: int | None = None) -> list[SummarySentence | None]:
         """One line per section of `document` (None for a section without sentences)."""
         index = index or self.ranker.index(document)
-        budget = int(max_chars or self.section_chars)
+        budget = self.section_chars if max_chars is None else summary_chars(max_chars)
         per_section: dict[int, list[int]] = {}
         for i, s in enumerate(document.sentences):
             per_section.setdefault(s.section, []).append(i)

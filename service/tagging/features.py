@@ -13,7 +13,7 @@ char n-grams read much more of the body at almost no cost. The n-gram hash is a 
 of code points in numpy (no Python-level string slicing, no library hash), so it is fast,
 deterministic and identical across numpy/scikit-learn versions.
 
-`encoder` names the sentence encoder (models/encoder.py; d = 512 for `use`, the default, 384 for `e5`).
+`encoder` names the sentence encoder (service/encoder.py; d = 512 for `use`, the default, 384 for `e5`).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class FeatureConfig:
     ngram_max: int = 3
     head_weight: float = 2.0     # scale of the heading blocks: less regularised, a strong signal (CV-chosen)
     body_weight: float = 0.5     # scale of the body-embedding block: < 1 regularises it more (chosen on part3 validation + CV)
-    encoder: str = "use"         # sentence encoder by name (models/encoder.py)
+    encoder: str = "use"         # sentence encoder by name (service/encoder.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,7 +63,7 @@ def clean(text: str | None) -> str:
 
 
 def encoder_dim(cfg: FeatureConfig) -> int:
-    from models.encoder import dim
+    from service.encoder import dim
 
     return dim(cfg.encoder)
 
@@ -86,7 +86,7 @@ def embed(texts: list[str], headings: list[str | None], cfg: FeatureConfig) -> t
     head = np.zeros((len(bodies), d), dtype=np.float32)
     if not n_body and not with_head:
         return body, head
-    from models.encoder import encode
+    from service.encoder import encode
 
     out = encode(bodies[:n_body] + [heads[i] for i in with_head], cfg.encoder)
     if n_body:

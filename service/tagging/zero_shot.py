@@ -52,7 +52,7 @@ class ZeroShotTagger(Tagger):
 
     # ---------- prototypes ----------
     def _build(self) -> None:
-        from models.encoder import encode
+        from service.encoder import encode
 
         ts = self.tagset
         desc = [f"{t.name}：{t.description}" if t.description else t.name for t in ts.tags]
