@@ -17,6 +17,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from service.document import Document
+from service.punctuation import COLON, COMMA, SEMICOLON, SENTENCE_END
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧元 亿港元 亿元 万元 千元 美元 元 万亿 亿 万 % ％ ‰
@@ -30,7 +31,7 @@ _CHANGE_PREFIX = re.compile(
     r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均)?"
     r"(?:增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|增|降|减|涨|跌|\+|-|＋|－)"
     r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|低于)$")
-_CLAUSE_SPLIT = "，,；;：:。！？!?\n"
+_CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
 _LEADING = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|当年|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
     r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月(?:\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"

@@ -29,10 +29,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from service.punctuation import CLAUSE_MARKS, ELLIPSIS, SEMICOLON, SENTENCE_END, char_class
 from service.reader.body import Block
 
-_FINAL_PUNCT = re.compile(r"[。！？!?；;…]")
-_TRAILING_HEADING_PUNCT = " 　。！？!?；;，,：:、"
+_FINAL_PUNCT = re.compile(char_class(SENTENCE_END, SEMICOLON, ELLIPSIS))
+_TRAILING_HEADING_PUNCT = " 　" + SENTENCE_END + CLAUSE_MARKS
 _NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百]+\s*[）)]"
     r"|第[一二三四五六七八九十百零〇\d]+\s*[篇编章节部分条]|第[一二三四五六七八九十]+\s*[，,、]"
@@ -40,7 +41,8 @@ _NUMBERED = re.compile(
 )
 # Markers used for "heading sentence + paragraph" in one line; digit lists (1. …) stay lists.
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百]+[）)]|第[一二三四五六七八九十]+[，,、])")
-_FIRST_SENTENCE = re.compile(r"^[^。！？!?；;\n]{2,40}?[。！？!?；;]")
+_FIRST_SENTENCE = re.compile("^" + char_class(SENTENCE_END, SEMICOLON, "\n", negate=True) + "{2,40}?"
+                             + char_class(SENTENCE_END, SEMICOLON))
 _CLOSING_CUE = re.compile(
     r"^(?:(?:(?:19|20)\d{2})年|今年|明年|新的一年|下一步|下一阶段|下阶段|今后|未来|展望|接下来|面向未来|站在新的起点|"
     r"[^。！？，]{0,12}(?:下一步|今后|展望未来|接下来|下一阶段))"

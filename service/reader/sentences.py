@@ -19,18 +19,20 @@ from __future__ import annotations
 import math
 import re
 
+from service.punctuation import COLON, COMMA, ELLIPSIS, ENUMERATION_COMMA, SEMICOLON, SENTENCE_END, char_class
+
 MAX_SENTENCE_CHARS = 150
 
 _LINE = re.compile(r"[^\n]+")
 # Candidate sentence ends and the book-title brackets that suppress them.
-_EVENT = re.compile(r"《|》|[。！？!?；;…]+|\.+")
+_EVENT = re.compile("《|》|" + char_class(SENTENCE_END, SEMICOLON, ELLIPSIS) + r"+|\.+")
 _CLOSERS = "”’」』）)】》〉］]\"'"
 _SPACE = " \t\u3000\xa0\r\f\v"
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st no vs etc eg ie inc ltd co corp jan feb mar apr jun jul aug sep sept oct "
     "nov dec fig approx est jr sr gov dept univ".split()
 )
-_CUT_AT = "，,、：:"
+_CUT_AT = COMMA + ENUMERATION_COMMA + COLON
 _TITLE_RESET = 80   # an unclosed 《 stops suppressing ends after this many chars
 
 

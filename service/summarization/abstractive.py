@@ -30,6 +30,7 @@ from pathlib import Path
 
 from service.document import Document, Sentence
 from service.options import summary_chars, summary_sentences
+from service.punctuation import CLOSERS, ELLIPSIS, SENTENCE_END, char_class
 from service.summarization.base import Summarizer, Summary, SummarySentence
 from service.summarization.numbers import unsupported_numbers
 from service.summarization.plaindoc import as_document
@@ -83,7 +84,8 @@ _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _SPACE_BEFORE_NUMBER_MARK = re.compile(r"(?<=\d)[ \t]+(?=[.%])")
 _SPACE_AFTER_NUMBER_MARK = re.compile(r"(?<=\d\.)[ \t]+(?=\d)")
-_GENERATED_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?…]*[”’」』）)】]*")
+_GENERATED_SENTENCE = re.compile(char_class(SENTENCE_END, "\n", negate=True) + "+" + char_class(SENTENCE_END, ELLIPSIS)
+                                 + "*" + char_class(CLOSERS) + "*")
 
 
 def clean_generated(text: str) -> str:

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass
 
 from service.document import Document, Sentence
+from service.punctuation import CLAUSE_MARKS, ELLIPSIS, SEMICOLON, SENTENCE_END
 
-CLAUSE_MARKS = "，,、；;：:"
-_END = "。！？!?…；;"
+_END = SENTENCE_END + ELLIPSIS + SEMICOLON
 SOFT_FLAGS = {"dangling", "byline"}
 _OPEN = "《“‘「『（(【〔"
 _CLOSE = "》”’」』）)】〕"

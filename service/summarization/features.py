@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 from service.document import Document
+from service.punctuation import ELLIPSIS, SENTENCE_END
 from service.summarization.candidates import TIME_OPENER, Candidate
 
 NUMERIC = (
@@ -27,7 +28,7 @@ NUMERIC = (
     "lexical", "lexical_z", "title_overlap", "has_title", "log_budget", "log_document", "report_cues",
     "ends_terminal", "has_quote", "procedural", "header", "byline", "table", "char_position", "lead_overlap",
 )
-_TERMINAL = "。！？!?…"
+_TERMINAL = SENTENCE_END + ELLIPSIS
 
 # Distinct cues of a research report or a results commentary (earnings terms, ratings, forecasts, the
 # analysts' shorthand); how many a document has is one of the inputs.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-CLAUSE_MARKS = "，,、；;：:"
-_TERMINAL = "。！？!?；;…”’」』）)】"
+from service.punctuation import CLAUSE_MARKS, CLOSERS, ELLIPSIS, SEMICOLON, SENTENCE_END
+
+_TERMINAL = SENTENCE_END + SEMICOLON + ELLIPSIS + CLOSERS
 _WORDISH = re.compile(r"[0-9A-Za-z０-９.,．，%％]")   # chars that make up numbers/words: never cut inside
 
 

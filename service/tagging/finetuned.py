@@ -21,6 +21,7 @@ import os
 import warnings
 from pathlib import Path
 
+from service.punctuation import COLON, SEMICOLON, SENTENCE_END
 from service.tagging.base import Tag, Tagger
 from service.transformers_runtime import (ModelNotAvailable, ModelNotConfigured, load_error, load_once,
                                           looks_like_path, resolve_device)
@@ -28,7 +29,7 @@ from service.transformers_runtime import (ModelNotAvailable, ModelNotConfigured,
 TAGS_FILE = "tags.json"
 DEFAULT_THRESHOLD = 0.5
 OTHER_ID = "other"
-_SENTENCE_END = "。！？!?；;：:"
+_SENTENCE_END = SENTENCE_END + SEMICOLON + COLON
 
 HOW_TO_PROVIDE = (
     "Provide a fine-tuned classifier directory: train one with `python -m models.train_classifier --base "
