@@ -7,14 +7,17 @@
 Deterministic: inputs sorted by id, fixed seeds, single-threaded BLAS, liblinear with a fixed
 random_state, and an npz written with fixed zip timestamps — two builds give identical bytes.
 
-Method: features from service.tagging.features; one-vs-rest logistic regression per tag (all of an
-item's tags are positives, its secondary tags with a smaller sample weight, see SECONDARY_WEIGHT; items with a heading are also added once without it and once as the
-heading alone, so the head works with and without headings and learns what a heading says by itself); the
-body-embedding block is scaled by FeatureConfig.body_weight (0.5: regularised more than the n-grams,
-which generalised better from the tidy part1/part2 sections to the report-style part3); per-tag thresholds and the fallback `min_score` chosen on
-out-of-fold scores of a stratified k-fold over the corpus, then scaled by THRESHOLD_SCALE; each item is
-also trained in MIX_ROUNDS mixed sections (see mixed_sections); the final head is fit on everything.
-Design choices are made on the tuning set (models/devset/tuning.jsonl, real sections), never on the dev set.
+Method: features from service.tagging.features; one-vs-rest logistic regression per tag.
+- All of an item's tags are positives, its secondary tags with a smaller sample weight (SECONDARY_WEIGHT).
+- Items with a heading are also added once without it and once as the heading alone, so the head works
+  with and without headings and learns what a heading says by itself.
+- The body-embedding block is scaled by FeatureConfig.body_weight (regularised more than the n-grams,
+  which generalise better from tidy sections to report-style ones).
+- Each item is also trained in MIX_ROUNDS mixed sections (mixed_sections).
+- Per-tag thresholds and the fallback `min_score` are chosen on out-of-fold scores of a stratified
+  k-fold over the corpus, then scaled by THRESHOLD_SCALE; the final head is fit on everything.
+Design choices are made on the tuning set (models/devset/tuning.jsonl) and held-out corpus halves, never
+on the dev set; docs/tagging.md has the measurements.
 """
 from __future__ import annotations
 
@@ -26,40 +29,28 @@ from pathlib import Path
 
 import numpy as np
 
+from models.training import read_jsonl
 from service.tagging.embedded import ARTIFACT_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "models" / "tag_corpus"
 SEED = 20240601
 C_DEFAULT = 4.0
-# A secondary tag is a weaker positive than the primary one: with equal weights, tags that are often
-# secondary (outlook above all) outscore the dominant topic of long multi-topic sections.
-# Chosen on held-out halves of part4 (train on part1-3 + one half, score the other; never the dev set):
-# mean top-1 0.823 at 1.0, 0.840 at 0.5, 0.858 at 0.2. `outlook` is mostly an aspect (any forward-looking
-# section with a topic carries it as a secondary tag: 177 secondary vs 116 primary in the corpus), so its
-# secondary positives count for almost nothing: the main confusion left was topic → outlook, and at 0.02
-# the held-out top-1 rose to 0.887 (macro-F1 0.807 → 0.803).
+# Training settings. Each was chosen on held-out halves of part4 or on the tuning set, never on the
+# dev set; docs/tagging.md ("Training settings and how they were chosen") gives the measurements.
+# A secondary tag is a weaker positive than the primary one (equal weights let tags that are often
+# secondary, outlook above all, outscore the dominant topic of long multi-topic sections).
 SECONDARY_WEIGHT = 0.2
-SECONDARY_WEIGHT_BY_TAG = {"outlook": 0.02}
-# Share of a mixed section (mixed_sections) taken by the other row's text; 0.5 and 0.3 scored alike on
-# the part4 halves (top-1 0.906 / 0.903 against 0.887 without mixing).
-MIX_SHARE = 0.5
-# Rounds of mixed sections per row, each with other partners. On the tuning set (see below) the choice
-# of partners alone moved top-1 by ±0.015 between seeds; macro-F1 was 0.646 / 0.650 with one round (two
-# seeds), 0.665 / 0.664 with two, and 0.687 with four (top-1 0.749). The threshold-choosing
-# cross-validation uses CV_MIX_ROUNDS, which keeps the build at ~20 minutes on 2 cores.
-MIX_ROUNDS = 4
-CV_MIX_ROUNDS = 2
-# Decision settings chosen on the tuning set (models/devset/tuning.jsonl: real sections labelled like the
-# dev set, never the dev set itself), where the corpus's own out-of-fold scores mislead: real sections are
-# harder, so every per-tag threshold (chosen on corpus OOF scores) is scaled by THRESHOLD_SCALE; and
-# `outlook` leads only when no other tag reaches ASPECT_FLOOR (see service.tagging.embedded.decide).
+SECONDARY_WEIGHT_BY_TAG = {"outlook": 0.02}      # outlook is mostly an aspect of another topic
+MIX_SHARE = 0.5          # share of a mixed section (mixed_sections) taken by the other row's text
+MIX_ROUNDS = 4           # rounds of mixed sections per row, each with other partners
+CV_MIX_ROUNDS = 2        # in the threshold-choosing cross-validation (keeps the build ~20 min on 2 cores)
+# Real sections are harder than the corpus's, so thresholds chosen on corpus out-of-fold scores are
+# scaled down; `outlook` leads only when no other tag reaches ASPECT_FLOOR (service.tagging.embedded.decide).
 THRESHOLD_SCALE = 0.6
 ASPECT, ASPECT_FLOOR = "outlook", 0.3
-# Per-encoder feature settings (artifact names: service.tagging.embedded.ARTIFACT_NAMES). e5's
-# embeddings carry more of the topic than USE's, so its body block is regularised less. Tuning set,
-# flat thresholds, top-1: without mixed sections, body weight 0.5 / 1.5 / 3 gave 0.731 / 0.785 / 0.799;
-# with two mixed rounds, 1.5 / 3 gave 0.804 / 0.785.
+# Per-encoder feature settings (artifact names: service.tagging.embedded.ARTIFACT_NAMES): e5's
+# embeddings carry more of the topic than USE's, so its body block is regularised less.
 ENCODER_SETTINGS = {"use": {}, "e5": {"body_weight": 1.5}}
 
 
@@ -72,16 +63,10 @@ def load_corpus(paths=None, limit_per_tag: int | None = None) -> list[dict]:
         paths = sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
     rows, seen = [], set()
     for path in sorted(Path(p) for p in paths):
-        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON ({exc})") from exc
+        for where, r in read_jsonl(path):
             if not r.get("text") or not r.get("tags"):
                 continue
-            rid = str(r.get("id") or f"{Path(path).stem}-{n}")
+            rid = str(r.get("id") or f"{path.stem}-{where.rsplit(':', 1)[1]}")
             if rid in seen:
                 continue
             seen.add(rid)

@@ -53,17 +53,14 @@ _DIGIT = re.compile(r"\d")
 
 @dataclass
 class Weights:
-    """Scoring and selection weights. Sentence-regime weights: coordinate search on the dev-long proxy
-    (中国经济网/人民日报 articles, title as pseudo-reference, budget 100; `--preset dev-long --tune`);
-    fallback (clause-window) weights: on the short dev split (`--preset dev --tune`). Neither uses any
-    reported item. Two are fixed priors, not tuned: centrality 0.5 (tuning was indifferent between 0
-    and 0.5 on 29 articles) and figures 0.1 (the "figures matter in economic news" prior; dev ±0.001)."""
+    """Scoring and selection weights of the baseline, set on dev splits only (docs/summarization.md,
+    "The hand-set baseline", says how each was chosen)."""
     centrality: float = 0.5   # cosine to the document centroid (z-scored within the document)
     title: float = 0.5        # similarity to title / digest (when present)
     position: float = 3.0     # weight of exp(-index / tau)
     tau: float = 3.0
     paragraph_lead: float = 0.3
-    section_lead: float = 1.0   # fixed prior: only multi-section posts have section leads (none in dev)
+    section_lead: float = 1.0
     figures: float = 0.1
     short: float = 0.0        # penalty for sentences under 12 content chars
     lexical: float = 0.5      # character-bigram cosine to the whole document (z-scored)
@@ -76,9 +73,9 @@ class Weights:
     window_position: float = 1.0     # … and for the sentence's position (exp(-index / tau))
     window_below: float = 0.0        # … also used when the whole sentences fill < this share of the budget
     redundancy: float = 0.5
-    coverage: float = 1.0       # fixed prior, per sentence already taken from the same section
+    coverage: float = 1.0       # per sentence already taken from the same section
     paragraph_coverage: float = 0.0   # one-section documents: the same, per paragraph
-    refill: float = 2.0         # budget filling after the greedy pass: weight of the share of budget used (dev-long)
+    refill: float = 2.0         # budget filling after the greedy pass: weight of the share of budget used
     refill_k: int = 8           # … over subsets of this many best candidates
     min_candidates: int = MIN_CANDIDATES   # encode at least this many candidates (see _cap)
 
