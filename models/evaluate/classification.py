@@ -245,8 +245,24 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip a part (e5: the opt-in e5 engine on the dev set)")
     ap.add_argument("--validate-on", action="append", default=[], metavar="PART",
                     help="also train on the other corpus files and score this one (a file stem, e.g. part3)")
+    ap.add_argument("--markdown", default=None, help="also write everything printed to this file "
+                    "(docs/figures/…), headed by the command that made it")
     args = ap.parse_args(argv)
-    out = lambda s="": print(s, flush=True)
+    written = [f"<!-- made by: python -m models.evaluate classification {' '.join(argv or sys.argv[1:])} -->", ""]
+
+    def out(line: str = "") -> None:
+        print(line, flush=True)
+        written.append(line)
+
+    try:
+        return _report(args, out)
+    finally:
+        if args.markdown:
+            Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.markdown).write_text("\n".join(written) + "\n", encoding="utf-8")
+
+
+def _report(args, out) -> int:
 
     out("## Section tagging: " + ("tuning set" if args.devset == "tuning" else "development set"))
     if "devset" in args.skip:
