@@ -388,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ray-address", metavar="ADDR", help="a running Ray cluster to join (ray start --head)")
     parser.add_argument("--max-chars", type=int, help="summary length in characters")
     parser.add_argument("--max-sentences", type=int, help="summary length in sentences")
+    parser.add_argument("--script", choices=("as-written", "simplified", "traditional"), default=None,
+                        help="the output's texts: as written (default), or converted to simplified or "
+                             "traditional Chinese (offsets still index the post as written)")
     parser.add_argument("--summarizer", help="summarizer engine (embedded, transformers)")
     parser.add_argument("--tagger", help="tagging engine (embedded, embedded-e5, zero-shot, transformers)")
     parser.add_argument("--tagset", help="tag set file (default: the built-in taxonomy)")
@@ -403,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
 
         config = settings()          # a bad ZHNEWS_* value or option is one error now, not one per post
         analysis = AnalyzeOptions.resolve(max_chars=args.max_chars, max_sentences=args.max_sentences,
-                                          summarizer=args.summarizer, tagger=args.tagger, tagset=args.tagset)
+                                          summarizer=args.summarizer, tagger=args.tagger, tagset=args.tagset,
+                                          script=args.script)
         if analysis.summarizer == "embedded":
             from service.summarization.ranker import Ranker
             Ranker.load(config.summarizer_ranker)    # a missing ranker artifact, likewise

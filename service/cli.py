@@ -19,12 +19,14 @@ def show(argv: list[str]) -> int:
     parser.add_argument("post", help="a post file (Jekyll markdown, HTML or plain text)")
     parser.add_argument("--json", action="store_true", help="print the full record (Analysis.to_dict())")
     parser.add_argument("--max-chars", type=int, help="summary length in characters")
+    parser.add_argument("--script", choices=("as-written", "simplified", "traditional"), default=None,
+                        help="the output's texts: as written (default), simplified or traditional")
     args = parser.parse_args(argv)
     from service.document import ReadError
     from service.pipeline import InputTooLarge, analyze
 
     try:
-        record = analyze(Path(args.post), max_chars=args.max_chars).to_dict()
+        record = analyze(Path(args.post), max_chars=args.max_chars, script=args.script).to_dict()
     except (ReadError, InputTooLarge, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

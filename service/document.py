@@ -69,6 +69,14 @@ class Document:
     byline: str | None = None                 # e.g. 本报记者 张三
     path: str | None = None                   # file the post came from, if any
     encoding: str | None = None               # how its bytes were decoded (None: given as text)
+    script: str = "simplified"                # as written: simplified | traditional | mixed | none
+    # the simplified view the models read (same offsets; service/reader/script.py); None: this is it
+    view: "Document | None" = field(default=None, repr=False)
+
+    @property
+    def for_models(self) -> "Document":
+        """What the models read: the simplified view of a traditional post, else the document itself."""
+        return self.view if self.view is not None else self
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -44,6 +44,12 @@ def summary_sentences(max_sentences=None) -> int | None:
     return _positive("max_sentences", max_sentences)
 
 
+def _choice(option: str, value: str, allowed) -> str:
+    if value not in allowed:
+        raise OptionError(f"{option}={value!r}: choose one of {', '.join(allowed)}")
+    return value
+
+
 def _engine(kind: str, name: str, engines: dict) -> str:
     if name not in engines:
         raise OptionError(f"unknown {kind} engine {name!r}; choose one of {sorted(engines)}")
@@ -57,13 +63,15 @@ class AnalyzeOptions:
     summarizer: str
     tagger: str
     tagset: Any = None          # a tag-set file path, a TagSet, or None for the built-in taxonomy
+    script: str = "as-written"  # output texts: as-written, simplified or traditional
 
     @classmethod
     def resolve(cls, max_chars=None, max_sentences=None, summarizer: str | None = None,
-                tagger: str | None = None, tagset=None) -> "AnalyzeOptions":
+                tagger: str | None = None, tagset=None, script: str | None = None) -> "AnalyzeOptions":
         """Arguments over environment (ZHNEWS_*) over defaults, each checked once; OptionError on a bad one.
         A tag-set path is loaded here, so a missing or malformed file is a start-up error."""
         from service.config import settings
+        from service.reader.script import OUTPUT_SCRIPTS
         from service.summarization import ENGINES as SUMMARIZERS
         from service.tagging import ENGINES as TAGGERS
 
@@ -78,7 +86,8 @@ class AnalyzeOptions:
                 raise OptionError(str(error)) from None
         return cls(max_chars=summary_chars(max_chars), max_sentences=summary_sentences(max_sentences),
                    summarizer=_engine("summarizer", summarizer or config.summarizer, SUMMARIZERS),
-                   tagger=_engine("tagger", tagger or config.tagger, TAGGERS), tagset=tagset)
+                   tagger=_engine("tagger", tagger or config.tagger, TAGGERS), tagset=tagset,
+                   script=_choice("script", script or "as-written", OUTPUT_SCRIPTS))
 
     def replace(self, **changes) -> "AnalyzeOptions":
         """The same options with some changed, checked again."""

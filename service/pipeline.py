@@ -20,6 +20,7 @@ from typing import Any
 from service.document import Document, ReadError
 from service.key_figures import extract_key_figures
 from service.options import AnalyzeOptions
+from service.reader.script import WrittenText, output_converter, tag_name_converter
 
 SCHEMA_VERSION = 1
 # Per-section tags kept in the output (best first); classify() may return more.
@@ -27,6 +28,7 @@ MAX_TAGS_PER_SECTION = 3
 # Document-level topics: a tag counts when it is among a section's tags; ranked by the characters
 # of the sections that carry it (weighted by score).
 MAX_TOPICS = 5
+_FIGURE_TEXTS = {"indicator", "value", "unit", "change", "sentence"}
 
 
 class InputTooLarge(ValueError):
@@ -46,6 +48,7 @@ class Analysis:
     key_figures: list[Any] = field(default_factory=list)   # service.key_figures.KeyFigure, document order
     timings_ms: dict[str, float] = field(default_factory=dict)
     tagger: str | None = None
+    script: str = "as-written"           # the script of the output's texts (AnalyzeOptions.script)
 
     # convenience views --------------------------------------------------------------------------
     @property
@@ -75,30 +78,34 @@ class Analysis:
         text ("text") and each section's text, which batch output leaves out to stay small."""
         doc = self.document
         summary = self.summary
+        t = output_converter(self.script, doc.script)       # the texts, in the script asked for
+        name = tag_name_converter(self.script, doc.script)
         out: dict[str, Any] = {
             "version": SCHEMA_VERSION,
             "path": doc.path,
-            "title": doc.title,
+            "title": t(doc.title),
             "date": doc.date,
             "categories": list(doc.categories),
             "tags": list(doc.tags),
-            "source": doc.source,
+            "source": t(doc.source),
             "source_url": doc.source_url,
-            "byline": doc.byline,
-            "digest": doc.digest,
+            "byline": t(doc.byline),
+            "digest": t(doc.digest),
             "encoding": doc.encoding,
+            "script": doc.script,
+            "output_script": self.script,
             "chars": len(doc.text),
             "summary": {
-                "text": summary.text,
+                "text": t(summary.text),
                 "engine": summary.engine,
                 "notes": list(summary.notes or []),
                 "sentences": [
                     {
-                        "text": s.text,
+                        "text": t(s.text),
                         "start": s.start,
                         "end": s.end,
                         "section": s.section,
-                        "heading": s.heading,
+                        "heading": t(s.heading),
                         "score": _round(s.score),
                         "origin": s.origin,
                         "flags": list(s.flags or []),
@@ -106,9 +113,10 @@ class Analysis:
                     for s in summary.sentences
                 ],
             },
-            "topics": self.topics(),
+            "topics": [{**topic, "name": name(topic["name"])} for topic in self.topics()],
             "sections": [],
-            "key_figures": [_plain(k) for k in self.key_figures],
+            "key_figures": [{k: t(v) if k in _FIGURE_TEXTS else v for k, v in _plain(f).items()}
+                            for f in self.key_figures],
             "tagger": self.tagger,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
@@ -118,29 +126,30 @@ class Analysis:
             text = section.text
             entry = {
                 "index": section.index,
-                "heading": section.heading,
+                "heading": t(section.heading),
                 "role": section.role,
                 "start": section.start,
                 "end": section.end,
                 "chars": len(text),
                 "sentences": len(section.sentences),
-                "tags": [{"id": t.id, "name": t.name, "score": _round(t.score)}
-                         for t in tags[:MAX_TAGS_PER_SECTION]],
+                "tags": [{"id": tag.id, "name": name(tag.name), "score": _round(tag.score)}
+                         for tag in tags[:MAX_TAGS_PER_SECTION]],
                 # one line on the section, its own words (None: a section without sentences)
-                "summary": None if line is None else {"text": line.text, "start": line.start, "end": line.end,
+                "summary": None if line is None else {"text": t(line.text), "start": line.start, "end": line.end,
                                                       "flags": list(line.flags or [])},
             }
             if include_text:
-                entry["text"] = text
+                entry["text"] = t(text)
             out["sections"].append(entry)
         if include_text:
-            out["text"] = doc.text
+            out["text"] = t(doc.text)
         return out
 
 
 def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
             max_sentences: int | None = None, summarizer: str | None = None, tagger: str | None = None,
-            tagset=None, path: str | None = None, *, options: AnalyzeOptions | None = None) -> Analysis:
+            tagset=None, path: str | None = None, *, script: str | None = None,
+            options: AnalyzeOptions | None = None) -> Analysis:
     """Read (unless given a Document), summarize, pick out the key figures and tag one post.
 
     source     a file path (pathlib.Path), the post's text (str: never opened as a file), or a
@@ -148,6 +157,8 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
     max_chars, max_sentences   summary length (None: the configured default, see service.config)
     summarizer engine name ("embedded" default, "transformers" when a model is configured)
     tagger, tagset             tagging engine and tag set (None: settings / built-in taxonomy)
+    script     the output's texts: "as-written" (default; offsets index the text as written),
+               "simplified" or "traditional" (converted, same lengths, so the offsets still hold)
     options    the same, resolved once by AnalyzeOptions.resolve (the batch resolves them at start-up);
                not together with the separate arguments
     path       the file name to record when `source` is text (e.g. an upload)
@@ -159,22 +170,27 @@ def analyze(source: str | os.PathLike | Document, max_chars: int | None = None,
 
     if options is None:
         options = AnalyzeOptions.resolve(max_chars=max_chars, max_sentences=max_sentences,
-                                         summarizer=summarizer, tagger=tagger, tagset=tagset)
-    elif any(v is not None for v in (max_chars, max_sentences, summarizer, tagger, tagset)):
+                                         summarizer=summarizer, tagger=tagger, tagset=tagset, script=script)
+    elif any(v is not None for v in (max_chars, max_sentences, summarizer, tagger, tagset, script)):
         raise TypeError("analyze() takes either options= or the separate option arguments, not both")
     limit = settings().max_input_chars
     timings: dict[str, float] = {}
     with _timed(timings, "read"):
         document = _read_document(source, path, limit)
+    seen = document.for_models       # a traditional post's simplified view: the same offsets
     with _timed(timings, "summarize"):
-        summary = _summarize(document, options)
+        summary = _summarize(seen, options)
     with _timed(timings, "key_figures"):
-        figures = extract_key_figures(document)
+        figures = extract_key_figures(seen)
     with _timed(timings, "tag"):
-        section_tags, tagger_used = _tag(document, options)
+        section_tags, tagger_used = _tag(seen, options)
+    if seen is not document:
+        written = WrittenText(document)
+        written.restore_summary(summary)
+        written.restore_figures(figures)
     timings["total"] = sum(timings.values())
     return Analysis(document=document, summary=summary, section_tags=section_tags,
-                    key_figures=figures, timings_ms=timings, tagger=tagger_used)
+                    key_figures=figures, timings_ms=timings, tagger=tagger_used, script=options.script)
 
 
 # the stages ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ TASKS = {
     "summarization": "models.evaluate.summarization",
     "classification": "models.evaluate.classification",
     "long-documents": "models.evaluate.long_documents",
+    "traditional": "models.evaluate.traditional",
 }
 
 

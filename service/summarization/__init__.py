@@ -54,8 +54,12 @@ def summarize(text_or_document: str | Document, max_chars: int | None = None,
         return Summary(text="", sentences=[], engine=engine or "none",
                        notes=["empty input: there is nothing to summarize"])
     document = text_or_document if isinstance(text_or_document, Document) else read_post(text_or_document)
-    return get_summarizer(engine, **options).summarize(document, max_chars=max_chars,
-                                                       max_sentences=max_sentences)
+    summary = get_summarizer(engine, **options).summarize(document.for_models, max_chars=max_chars,
+                                                          max_sentences=max_sentences)
+    if document.view is not None:            # a traditional post: its own words, at the same offsets
+        from service.reader.script import WrittenText
+        WrittenText(document).restore_summary(summary)
+    return summary
 
 
 __all__ = ["summarize", "get_summarizer", "available_engines", "ENGINES", "Summary", "SummarySentence", "Summarizer"]
