@@ -33,7 +33,7 @@ class Section:
     heading: str | None                      # None for the lead (or a post without headings)
     paragraphs: list[Paragraph] = field(default_factory=list)
     heading_span: tuple[int, int] | None = None   # offsets of the heading line(s) in Document.text
-    role: str = "body"                       # "lead" | "body" | "closing"
+    role: str = "body"                       # "lead" | "body" | "closing" | "procedural" (a report's formulas)
 
     @property
     def sentences(self) -> list[Sentence]:

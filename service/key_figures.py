@@ -14,12 +14,14 @@ and changes are exact substrings of the source; `start`/`end` are the value's of
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 
 from service.document import Document
 from service.punctuation import COLON, COMMA, SEMICOLON, SENTENCE_END
 
-_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# older texts write the decimal point as · or ．(增长19·5％, ７．３％): read as written, valued as a point
+_NUM = r"\d+(?:[,，]\d{3})*(?:[.·．]\d+)?"
 _UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧元 亿港元 亿元 万元 千元 美元 元 万亿 亿 万 % ％ ‰
 个工作日 工作日 万人次 人次 万人 人 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 平方公里 平方米 万平方米
 公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 万辆 万台 万套 万件 亿件 单 笔
@@ -35,6 +37,7 @@ _CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
 _LEADING = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|当年|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
     r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月(?:\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"
+    r"力争|争取|预计|计划|确保|"
     r"[\s“”\"（(）)])+")
 _TRAILING = re.compile(
     r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
@@ -44,6 +47,16 @@ _FROM = re.compile(r"[从由](?:[^从由]{0,12}?\d|$)")
 _MID_VERB = re.compile(r"(?:实现|完成|达到|录得|培育|引进|兑现)")
 _FROM_TO = re.compile(r"^(?:的)?(?:提升|增加|增长|下降|减少|提高|上升|压缩|降低|扩大|缩减|缩短|减至)(?:至|到|为)")
 _VERB_AFTER = re.compile(r"^(?:提升|增加|增长|下降|减少|以上|以下|左右|提高|上升)")
+_PERIOD = re.compile(
+    r"\d{4}\s*[—\-－~至到]\s*\d{4}\s*年|\d{4}\s*年(?:\s*\d{1,2}\s*[—\-－~至到]\s*\d{1,2}\s*月|\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|底|末|初)?"
+    r"|前[一二三]季度|[一二三四]季度|第[一二三四]季度|上半年|下半年|全年|今年|去年|明年|上年|当年|年内|年底|年末"
+    r"|[“\"]?[十一二三四五六七八九]+五[”\"]?(?:时期|期间|末)?|过去[一二三四五六七八九十]+年|今后[一二三四五六七八九十]+年|未来[一二三四五六七八九十]+年"
+    r"|\d{1,2}\s*月(?:份|\s*\d{1,2}\s*日)?|截至\S{0,10}?(?:年底|年末|月底|月末)")
+# a figure that is aimed at, not reached: 预期目标…增长5%左右, 力争…突破2000亿元
+_TARGET = re.compile(r"目标|预期|力争|争取|计划(?!单列)|预计|规划|确保|要(?:实现|达到|完成|控制|保持|提高)|将(?:达到|突破|实现|超过)")
+_SHARE = re.compile(r"占(?:比|全[国省市区])?|比重|比例|份额|覆盖率|率$")
+_TARGET_LIST = re.compile(r"(?:目标|预期|计划)[^：:。]{0,10}[：:]")
+KINDS = ("level", "growth", "share", "target")
 
 
 @dataclass
@@ -56,9 +69,42 @@ class KeyFigure:
     start: int              # offsets of `value` in Document.text
     end: int
     section: int
+    amount: float | None = None   # the value as a number (19·5 → 19.5, １，２８０ → 1280), in `unit`s
+    period: str | None = None     # the time it refers to, as written (2021年, 前三季度, “十四五”时期)
+    kind: str = "level"           # level | growth | share | target (aimed at, not reached)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def amount_of(value: str) -> float | None:
+    """The number a value is written as: full-width digits, thousands separators and · / ． points read."""
+    digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in value)
+    digits = digits.replace(",", "").replace("，", "").replace("·", ".").replace("．", ".")
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def _period(sentence: str, at: int) -> str | None:
+    """The nearest time phrase before the value (in its sentence), as written."""
+    found = [m for m in _PERIOD.finditer(sentence, 0, at)]
+    return found[-1].group().strip() if found else None
+
+
+def _kind(sentence: str, clause_start: int, value_start: int, unit: str, change: str | None,
+          in_target_list: bool) -> str:
+    clause = sentence[clause_start:value_start]
+    after = sentence[value_start:value_start + 16]
+    if in_target_list or _TARGET.search(clause) or (
+            _TARGET.search(sentence[:value_start]) and re.match(r"[^，。；;]*?(?:左右|以上|以内|以下)", after)):
+        return "target"
+    if change is not None or re.search(r"(?:增长|下降|增加|减少|提高|降低|上涨|下跌|回落)$", clause):
+        return "growth"
+    if unit in ("%", "％", "‰") and _SHARE.search(clause):
+        return "share"
+    return "level"
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -87,7 +133,7 @@ def _indicator(raw: str) -> str | None:
     return text or None
 
 
-def _figures_in(sentence: str) -> list[dict]:
+def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
     rows: list[dict] = []
     for m in FIGURE.finditer(sentence):
         value, unit = m.group("value"), m.group("unit")
@@ -111,19 +157,28 @@ def _figures_in(sentence: str) -> list[dict]:
                 rows[-1]["change"] = change.strip()
                 continue
             rows.append(dict(indicator=_indicator(subject), value=value, unit=unit, change=change.strip(),
-                             offset=vs))
+                             offset=vs, kind=_kind(sentence, cs, vs, unit, change, in_target_list)))
             continue
-        rows.append(dict(indicator=_indicator(head), value=value, unit=unit, change=None, offset=vs))
+        rows.append(dict(indicator=_indicator(head), value=value, unit=unit, change=None, offset=vs,
+                         kind=_kind(sentence, cs, vs, unit, None, in_target_list)))
     return rows
 
 
 def extract_key_figures(document: Document) -> list[KeyFigure]:
     """Every figure-with-unit in the document's sentences, in document order."""
     out: list[KeyFigure] = []
-    for s in document.iter_sentences():
-        for row in _figures_in(s.text):
-            start = s.start + row["offset"]
-            out.append(KeyFigure(indicator=row["indicator"], value=row["value"], unit=row["unit"],
-                                 change=row["change"], sentence=s.text, start=start,
-                                 end=start + len(row["value"]), section=s.section))
+    for paragraph in (p for section in document.sections for p in section.paragraphs):
+        in_list = False      # 预期目标是：…增长5%左右；城镇新增就业1200万人以上；… : every item is a target
+        period = None        # … and refers to the period the list opened with
+        for s in paragraph.sentences:
+            opens_list = bool(_TARGET_LIST.search(s.text))
+            for row in _figures_in(s.text, in_list or opens_list):
+                start = s.start + row["offset"]
+                period = _period(s.text, row["offset"]) or (period if in_list else None)
+                out.append(KeyFigure(indicator=row["indicator"], value=row["value"], unit=row["unit"],
+                                     change=row["change"], sentence=s.text, start=start,
+                                     end=start + len(row["value"]), section=s.section,
+                                     amount=amount_of(row["value"]), period=period,
+                                     kind=row["kind"]))
+            in_list = (in_list or opens_list) and s.text.rstrip()[-1:] in "；;"
     return out

@@ -225,15 +225,17 @@ def _summarize(document: Document, options: AnalyzeOptions):
 
 
 def _tag(document: Document, options: AnalyzeOptions) -> tuple[list[list[Any]], str]:
-    """Tags per section, and the engine that actually tagged (zero-shot for a custom tag set)."""
+    """Tags per section, and the engine that actually tagged (zero-shot for a custom tag set). A report's
+    formulas (role "procedural") have no topic: their tags are empty."""
     from service.tagging import get_tagger
 
     chosen = get_tagger(options.tagger, tagset=options.tagset)
-    if not document.sections:
-        return [], chosen.engine_used
-    texts = [s.text if s.text.strip() else (s.heading or "") for s in document.sections]
-    tags = chosen.classify(texts, headings=[s.heading for s in document.sections])
-    return [list(t) for t in tags], chosen.engine_used
+    topical = [s for s in document.sections if s.role != "procedural"]
+    if not topical:
+        return [[] for _ in document.sections], chosen.engine_used
+    texts = [s.text if s.text.strip() else (s.heading or "") for s in topical]
+    tags = iter(chosen.classify(texts, headings=[s.heading for s in topical]))
+    return [[] if s.role == "procedural" else list(next(tags)) for s in document.sections], chosen.engine_used
 
 
 def _read(source, path: str | None, limit: int) -> Document:

@@ -19,7 +19,7 @@ def check_invariants(doc: Document) -> None:
     assert all(line.strip() == line and line for line in lines)
     for i, section in enumerate(doc.sections):
         assert section.index == i and section.paragraphs
-        assert section.role in ("lead", "body", "closing")
+        assert section.role in ("lead", "body", "closing", "procedural")
         if section.heading_span:
             a, b = section.heading_span
             assert doc.text[a:b].replace("\n", " ").strip()
@@ -80,7 +80,9 @@ def test_plain_text_with_numbered_headings():
     check_invariants(doc)
     assert doc.title is None and doc.date is None
     headings = [s.heading for s in doc.sections]
-    assert headings[0] is None and doc.sections[0].role == "lead"
+    # the opening formulas (各位代表：, …请予审议) are a section of their own, for summary and tags to skip
+    assert headings[0] is None and doc.sections[0].role == "procedural"
+    assert [p.text for p in doc.sections[0].paragraphs] == ["各位代表：", "现在，我向大会报告本市的工作，请予审议。"]
     assert "一、过去一年工作回顾" in headings
     assert "二、今年的主要任务 （一）扩大有效投资" in headings      # two heading lines in a row
     assert "（二）提振消费需求" in headings

@@ -47,7 +47,7 @@ def _read_text(text: str, path: str | None, encoding: str | None) -> Document:
     front, body = split_front_matter(text, where)
     blocks, extracted = strip_boilerplate(parse_body(body))
     title = inline_text(front.title) or None if front and front.title else None
-    date = front.date if front else None
+    date = (front.date if front else None) or extracted.date
     year = int(date[:4]) if date and date[:4].isdigit() else None
     plans, inferred_title = plan_sections(blocks, title, year)
     if not plans and extracted.digest:
@@ -56,12 +56,14 @@ def _read_text(text: str, path: str | None, encoding: str | None) -> Document:
     if not plans:
         raise ReadError(where, "empty post: no body text after removing markup and boilerplate")
     document = _assemble(plans)
-    document.title = title or inferred_title
+    document.title = title or extracted.title or inferred_title
     document.date = date
     if front:
         document.categories = front.categories
         document.tags = front.tags
         document.metadata = front.metadata
+    if extracted.occasion:
+        document.metadata = {**document.metadata, "occasion": extracted.occasion}
     document.digest = extracted.digest
     document.source = extracted.source
     document.source_url = extracted.source_url

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from service.punctuation import CLOSERS, COLON, ELLIPSIS, SEMICOLON, SENTENCE_END
+
 # ---------------------------------------------------------------------------------------------- blocks
 
 
@@ -51,11 +53,16 @@ def parse_body(text: str) -> list[Block]:
     """Blocks of a post body (text has LF newlines)."""
     blocks: list[Block] = []
     run: list[str] = []
+    # paragraphs separated by blank lines: a single line break inside one is a soft break (wiki links)
+    blank_separated = "\n\n" in text.strip()
 
     def flush_run() -> None:
         if run:
             chunk = "\n".join(run)
-            blocks.extend(_html_blocks(chunk) if _HTML_TAG.search(chunk) else _plain_blocks(run))
+            if _HTML_TAG.search(chunk):
+                blocks.extend(_html_blocks(chunk))
+            else:
+                blocks.extend(_plain_blocks(join_soft_breaks(run) if blank_separated else run))
             run.clear()
 
     for line in text.split("\n"):
@@ -108,6 +115,46 @@ _EMPHASIS = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\*)")
 _CODE = re.compile(r"`([^`\n]+)`")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _SPACES = re.compile(r"[ \t\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+
+
+_OPENS = "《“‘（(「『【"
+_CONTINUES = "》”’）)」』】，,、。；;：:！？!?％%"
+_FINAL = SENTENCE_END + SEMICOLON + COLON + ELLIPSIS
+_INDENT = re.compile(r"^(?:\u3000|\s{2,}|\t)")
+SHORT_FRAGMENT = 20     # a line this short without an end mark, inside a paragraph, is a piece of a sentence
+# 一是 / 二要 / 第三 alone on a line: a list marker, and the sentence after it is the item
+LIST_MARKER = re.compile(r"^(?:[一二三四五六七八九十]{1,3}(?:是|要|则|来)|第[一二三四五六七八九十]{1,3}|首先|其次|再次|最后)$")
+
+
+def join_soft_breaks(lines: list[str]) -> list[str]:
+    """Lines of one blank-line-separated paragraph with the breaks that fall inside a sentence removed.
+
+    Text copied from a wiki breaks the line around every link (《\n纲要\n》, 习近平\n总书记…). A break
+    is soft when the line before has no end mark and: it ends with an opening bracket or the next line
+    starts with a closing mark or a comma; or the next line is a short fragment without an end mark
+    itself; or the line before was already joined (we are inside a sentence). A line that starts
+    indented is a paragraph of its own, and a heading followed by its paragraph (a long line that
+    ends a sentence) stays apart."""
+    out: list[str] = []
+    joined = False
+    for line in lines:
+        if out and not _INDENT.match(line):
+            before, after = out[-1].rstrip(), line.strip()
+            if before and after and not _ends_sentence(before) and (
+                    before[-1] in _OPENS or after[0] in _CONTINUES or joined or LIST_MARKER.match(before)
+                    or (len(after) < SHORT_FRAGMENT and not _ends_sentence(after))):
+                out[-1] = before + after
+                joined = True
+                continue
+        out.append(line)
+        joined = False
+    return out
+
+
+def _ends_sentence(line: str) -> bool:
+    """An end mark last, or a closing quote or bracket right after one (。” ！）)."""
+    tail = line.rstrip(CLOSERS)
+    return bool(tail) and tail[-1] in _FINAL
 
 
 def _plain_blocks(lines: list[str]) -> list[Block]:

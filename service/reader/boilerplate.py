@@ -8,6 +8,9 @@
 * bylines: a short line `本报记者 张三 通讯员 李四` / `记者 张三 报道` / `文/张三`, or a leading
   `本报讯（记者 张三）` / `新华社北京6月11日电（记者 张三）` → `byline`, removed from the text
 * image credits (`图片来源：…`), end marks (`（完）`) and editor lines (`责任编辑：…`): removed
+* a report's header, before any body text: the document title (`政府工作报告`) → `title`, the occasion
+  (`——2024年3月5日在…会议上`) → `date` and `occasion`, the speaker (`国务院总理 李强`) → `byline`, a
+  portal's name (`广东省人民政府门户网站`) → `source`
 
 Every rule looks at one block and is anchored, so the pass is linear in the size of the post.
 """
@@ -42,6 +45,13 @@ _END_MARK = re.compile(r"^[（(【\[]\s*(?:完|全文完|END|end)\s*[）)】\]]$
 # Licence / disclaimer footers (Wikisource's 本作品是…公有领域, portals' 免责声明): cut with all after them.
 _FOOTER = re.compile(r"^(?:本作品是中华人民共和国|本作品(?:在全世界)?属于公有领域|版权声明\s*[:：]|免责声明\s*[:：]|特别声明\s*[:：]|声明\s*[:：]\s*本文)")
 _NAV_WORDS = re.compile(r"^(?:返回|回到|首页|上一篇|下一篇|更多|点击|查看原文|阅读原文|分享|打印|关闭)")
+_REPORT_TITLE = re.compile(r"^[\u4e00-\u9fff（）()“”]{0,24}(?:政府工作报告|工作报告|规划纲要|五年计划(?:纲要)?)$")
+_OCCASION = re.compile(r"^[—－\-]{0,3}\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:在.{2,40}?上)?(?:的(?:讲话|报告))?$")
+_OFFICE = r"(?:国务院)?(?:代理?)?(?:总理|副总理|省长|市长|区长|县长|州长|主席|书记)"
+_SPEAKER = re.compile(rf"^{_OFFICE}\s*([\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){{1,3}})$")
+_OFFICE_LINE = re.compile(rf"^{_OFFICE}$")
+_NAME_LINE = re.compile(r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}$")
+_PORTAL = re.compile(r"^[\u4e00-\u9fff]{2,20}(?:门户网站|人民政府网|政府网|政务网)$")
 _NAV_LINE = re.compile(r"^(?:(?:返回|回到)[^。！？，,]{0,20}|首页|上一篇|下一篇)(?:\s*[｜|/·]\s*(?:(?:返回|回到)[^。！？，,]{0,20}|首页|上一篇|下一篇))*$")
 
 
@@ -51,6 +61,10 @@ class Extracted:
     source: str | None = None
     source_url: str | None = None
     byline: str | None = None
+    title: str | None = None        # a report's own title line
+    date: str | None = None         # ISO date of the occasion line
+    occasion: str | None = None
+    office: str | None = None       # a speaker's office on a line of its own, waiting for the name
 
 
 def strip_boilerplate(blocks: list[Block]) -> tuple[list[Block], Extracted]:
@@ -80,6 +94,8 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[list[Block], Extracted]:
         if len(text) <= 40 and _BYLINE_LINE.match(text):
             info.byline = info.byline or text
             continue
+        if not kept and len(text) <= 60 and _take_header(text, info):
+            continue
         if not kept:
             block = _strip_dateline(block, info)
             if not block.text:
@@ -89,6 +105,35 @@ def strip_boilerplate(blocks: list[Block]) -> tuple[list[Block], Extracted]:
         info.digest = " ".join(d for d in digest if d) or None
     _strip_trailing_source(kept, info)
     return kept, info
+
+
+def _take_header(text: str, info: Extracted) -> bool:
+    """A line of a report's header, before any body text, into metadata (True when taken)."""
+    if _REPORT_TITLE.match(text) and not info.title:
+        info.title = text
+        return True
+    m = _OCCASION.match(text)
+    if m:
+        year, month, day = m.groups()[:3]
+        info.date = info.date or f"{year}-{int(month):02d}-{int(day):02d}"
+        info.occasion = info.occasion or text.lstrip("—－- ")
+        return True
+    m = _SPEAKER.match(text)
+    if m:
+        name = re.sub(r"\s", "", m.group(1))
+        info.byline = info.byline or text[:m.start(1)].strip() + " " + name
+        return True
+    if _OFFICE_LINE.match(text):
+        info.office = text
+        return True
+    if info.office and _NAME_LINE.match(text):
+        info.byline = info.byline or info.office + " " + re.sub(r"\s", "", text)
+        info.office = None
+        return True
+    if _PORTAL.match(text):
+        info.source = info.source or text
+        return True
+    return False
 
 
 def _cut_footer(blocks: list[Block]) -> list[Block]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from service.punctuation import CLAUSE_MARKS, ELLIPSIS, SEMICOLON, SENTENCE_END, char_class
 from service.reader.body import Block
+from service.reader.procedural import split_procedural
 
 _FINAL_PUNCT = re.compile(char_class(SENTENCE_END, SEMICOLON, ELLIPSIS))
 _TRAILING_HEADING_PUNCT = " 　" + SENTENCE_END + CLAUSE_MARKS
@@ -100,7 +101,7 @@ def plan_sections(blocks: list[Block], title: str | None = None, year: int | Non
     elif sections and not sections[0].headings:
         sections[0].role = "lead"
     _split_closing(sections, year)
-    return [s for s in sections if s.paragraphs], inferred
+    return split_procedural([s for s in sections if s.paragraphs]), inferred
 
 
 def _candidate_kind(block: Block) -> str | None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from service.document import Document, Sentence
 from service.punctuation import CLAUSE_MARKS, ELLIPSIS, SEMICOLON, SENTENCE_END
+from service.reader.procedural import FORMULA
 
 _END = SENTENCE_END + ELLIPSIS + SEMICOLON
 SOFT_FLAGS = {"dangling", "byline"}
@@ -32,8 +33,7 @@ MIN_CONTENT = 4          # a candidate has at least this many letters or digits
 _WORD = re.compile(r"[^\W_]")
 
 PROCEDURAL = re.compile(
-    r"请予审议|请.{0,6}(?:代表|委员).{0,6}(?:审议|提出意见)|各位代表|各位委员|我代表.{0,16}(?:作|向|报告)"
-    r"|现将.{0,24}报告如下|提请.{0,12}审议|(?:此处|以下)有删节|点击.{0,8}(?:查看|阅读|进入)|原标题[:：]"
+    FORMULA + r"|(?:此处|以下)有删节|点击.{0,8}(?:查看|阅读|进入)|原标题[:：]"
     r"|责任编辑|编辑[:：]|审核[:：]|校对[:：]|(?:扫码|扫描二维码)|关注.{0,8}公众号|免责声明|版权(?:所有|声明)"
     r"|转载请注明|本文(?:来源|转自)")
 HEADER = re.compile(r"门户网站|发布时间|字号[:：]?\s*[大中小]|^\s*(?:来源|作者|出处)[:：]|浏览次数|打印本页|【[大中小]\s*[中小]")
@@ -139,6 +139,9 @@ def sentence_candidates(document: Document, index: int, budget: int | None,
     whole_paragraph = paragraph_text == s.text.strip()
     out = []
     own = flags(s.text, s, whole_paragraph, True)
+    if 0 <= s.section < len(document.sections) and document.sections[s.section].role == "procedural" \
+            and "procedural" not in own:
+        own += ("procedural",)       # the reader set the report's formulas apart
     # a formula, a header or a table row stays one in every part of it (现在，我代表市人民政府 …)
     inherited = tuple(f for f in own if f in ("procedural", "header", "table", "heading"))
     if content_length(s.text) >= MIN_CONTENT and (budget is None or len(s.text) <= budget):
