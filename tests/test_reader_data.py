@@ -101,3 +101,40 @@ def test_jsonl_articles(name, key):
             check(doc, record.get("id"))
             count += 1
     assert count
+
+
+# The defects of issue 18 in official documents, checked over every document in gov_reports.
+_LIST_MARKER_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[是要]$")
+_BROKEN_HEADING = re.compile(r"^[》”）)」，、。]|[《（(]$")   # (OCR text ends lines with stray “)
+_HEADER_LINE = re.compile(r"^(?:——)?\d{4}年\d{1,2}月\d{1,2}日在.{2,40}上$|政府工作报告$|门户网站$")
+
+
+def test_gov_reports_as_written():
+    from service import analyze
+    from service.reader.procedural import FORMULA
+
+    formula = re.compile(FORMULA)
+    docs = [json.loads(line) for line in open(DATA / "gov_reports" / "docs.jsonl", encoding="utf-8")]
+    problems, openers, headers_taken = [], 0, 0
+    for x in docs:
+        result = analyze(x["text"])
+        doc = result.document
+        for section in doc.sections:
+            heading = section.heading or ""
+            if _LIST_MARKER_HEADING.match(heading) or _BROKEN_HEADING.search(heading):
+                problems.append((x["id"], "heading", heading))
+            if _HEADER_LINE.search(heading):
+                problems.append((x["id"], "header as heading", heading))
+        for figure in result.key_figures:
+            after = doc.text[figure.end:figure.end + 2]
+            if figure.value.endswith(("·", "．")) or re.match(r"[·．]\d", after):
+                problems.append((x["id"], "figure cut at its point", figure.value + after))
+        for piece in result.summary.sentences:
+            if formula.search(piece.text) or _HEADER_LINE.search(piece.text):
+                problems.append((x["id"], "formula or header in the summary", piece.text[:40]))
+        openers += doc.sections[0].role == "procedural"
+        headers_taken += bool(doc.metadata.get("occasion"))
+    assert problems == []
+    # the reports that open with 各位代表 all have their opening set apart, and the dated headers are metadata
+    assert openers >= sum("各位代表" in x["text"][:200] for x in docs)
+    assert headers_taken >= 4

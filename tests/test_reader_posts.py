@@ -320,3 +320,35 @@ def test_hostile_front_matter_is_a_quick_small_read_error(front):
 def test_aliases_within_bounds_still_work():
     doc = read_post("---\ntitle: 标题\nbase: &b {x: 1}\nother: *b\n---\n正文。\n")
     assert doc.metadata == {"base": {"x": 1}, "other": {"x": 1}}
+
+
+def test_work_report_as_written():
+    """A work report written for this test: the header is metadata, the formulas are set apart, wiki
+    line breaks and list markers do not make headings, 19·5 is read as written."""
+    from service import analyze
+
+    result = analyze(POSTS / "work_report.txt")
+    doc = result.document
+    check_invariants(doc)
+    assert doc.title == "政府工作报告" and doc.date == "2025-01-15"
+    assert doc.byline == "示例市市长 王明"
+    assert doc.metadata["occasion"] == "2025年1月15日在示例市第十六届人民代表大会第五次会议上"
+    headings = [s.heading for s in doc.sections]
+    assert headings == [None, "一、2024年工作回顾", "二、2025年主要目标和任务", None]
+    roles = [s.role for s in doc.sections]
+    assert roles[0] == "procedural" and roles[-1] == "procedural"
+    assert [p.text for p in doc.sections[-1].paragraphs] == ["各位代表！"]
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "全市认真落实《示例市国民经济和社会发展第十四个五年规划纲要》，重点项目完成投资412亿元。" in paragraphs
+    assert any(p.startswith("一是产业转型步伐加快。") for p in paragraphs)
+    # the formulas are neither summarized nor tagged
+    assert result.section_tags[0] == [] and result.section_tags[-1] == []
+    assert not any("请予审议" in s.text or "各位代表" in s.text for s in result.summary.sentences)
+    figures = {f.value: f for f in result.key_figures}
+    assert figures["19·5"].amount == 19.5 and figures["19·5"].unit == "％"
+    assert figures["７．３"].amount == 7.3
+    assert figures["1865.4"].period == "过去一年" and figures["1865.4"].kind == "level"
+    assert figures["31.2"].kind == "share"
+    targets = [f for f in result.key_figures if f.kind == "target"]
+    assert [(f.value, f.unit) for f in targets] == [("6", "%"), ("4.5", "万人"), ("3", "%")]
+    assert all(f.period == "今年" for f in targets)
