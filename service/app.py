@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
 
-from service.app_render import (CSS, FIGURE_COLUMNS, SECTION_COLUMNS, figures_table,  # noqa: E402
+from service.app_render import (CSS, FIGURE_COLUMNS, FIGURE_WIDTHS, SECTION_COLUMNS, SECTION_WIDTHS, figures_table,  # noqa: E402
                                 render_article, sections_table)
 from service.config import settings  # noqa: E402
 
@@ -120,6 +120,12 @@ def _downloads_dir() -> str:
     return tempfile.mkdtemp(dir=_DOWNLOADS)
 
 
+def refused(message: str) -> gr.Error:
+    """A request the app cannot serve, said once to the user: no traceback in the server's log (it is
+    the input, not the server, that is wrong)."""
+    return gr.Error(message, title="Cannot analyze", print_exception=False)
+
+
 def engine_choices() -> tuple[list[str], str]:
     """(summarizer engines offered, a note on those that are not): from the engine registry."""
     from service.summarization import available_engines
@@ -147,14 +153,14 @@ def _run(text_or_path, max_chars, engine, path=None) -> dict:
     choices, note = engine_choices()
     engine = engine or _default_engine()
     if engine not in choices:
-        raise gr.Error(f"Engine {engine!r} is not available. {note}")
+        raise refused(f"Engine {engine!r} is not available. {note}")
     try:
         result = analyze(text_or_path, max_chars=None if max_chars in (None, "") else max_chars,
                          summarizer=engine, path=path)
     except (InputTooLarge, OptionError) as exc:
-        raise gr.Error(str(exc)) from None
+        raise refused(str(exc)) from None
     except ReadError as exc:
-        raise gr.Error(f"Cannot read this post: {exc.problem}") from None
+        raise refused(f"Cannot read this post: {exc.problem}") from None
     record = result.to_dict(include_text=True)
     if path:
         record["path"] = path
@@ -166,10 +172,10 @@ def analyze_text(text: str, max_chars: float | None = None, engine: str | None =
     text = text or ""
     limit = settings().max_input_chars
     if len(text) > limit:
-        raise gr.Error(f"Input too large: {len(text):,} characters; the limit is {limit:,} "
+        raise refused(f"Input too large: {len(text):,} characters; the limit is {limit:,} "
                        f"(ZHNEWS_MAX_INPUT_CHARS).")
     if not text.strip():
-        raise gr.Error("Paste an article first (or pick an example).")
+        raise refused("Paste an article first (or pick an example).")
     record = _run(text, max_chars, engine)
     summary = record["summary"]["text"]
     if record["summary"]["notes"]:
@@ -186,9 +192,9 @@ def analyze_files(files, max_chars: float | None = None, engine: str | None = No
 
     files = files or []
     if not files:
-        raise gr.Error("Upload one or more .md, .txt or .html posts.")
+        raise refused("Upload one or more .md, .txt or .html posts.")
     if len(files) > MAX_FILES:
-        raise gr.Error(f"Too many files: {len(files)}; upload at most {MAX_FILES} at a time "
+        raise refused(f"Too many files: {len(files)}; upload at most {MAX_FILES} at a time "
                        f"(use `python -m service.batch` for more).")
     rows, records = [], []
     for item in files:
@@ -225,39 +231,45 @@ def _example_rows() -> list[list[str]]:
 def build_app() -> gr.Blocks:
     choices, note = engine_choices()
     default_chars = settings().summary_max_chars
+    examples = sorted(EXAMPLES_DIR.glob("*.md"))
     with gr.Blocks(title="中文新闻摘要与分类 · Chinese news summarizer", analytics_enabled=False) as demo:
         gr.Markdown("## 中文新闻摘要与分类 · Chinese news: summary, sections, tags, key figures")
         with gr.Row():
             max_chars = gr.Slider(40, 600, value=default_chars, step=10, label="Summary length (characters)")
             # custom values reach analyze_text, which refuses an unavailable engine with the reason
-            engine = gr.Dropdown(choices, value=_default_engine(), label="Summarizer engine",
+            engine = gr.Dropdown(choices, value=_default_engine(), label="Summarizer engine", info=note or None,
                                  allow_custom_value=True, elem_id="engine")
-        gr.Markdown(note, elem_id="engine-note")
         with gr.Tabs():
             with gr.Tab("Paste text"):
-                text = gr.Textbox(lines=12, max_lines=30, label="Article (text, Markdown or HTML; front matter optional)",
-                                  placeholder="粘贴一篇中文新闻……", elem_id="article-input")
-                button = gr.Button("Analyze", variant="primary", elem_id="analyze-button")
+                # the outputs are made first so that the examples (above the fold) can fill them
                 summary = gr.Textbox(label="Summary", lines=4, interactive=False, elem_id="summary-output",
-                                     buttons=["copy"])
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        article = gr.HTML(label="Article, summary sentences highlighted", elem_id="article-html",
-                                          js_on_load=None)
-                    with gr.Column(scale=2):
-                        sections = gr.Dataframe(headers=SECTION_COLUMNS, label="Sections and tags",
-                                                interactive=False, wrap=True, elem_id="sections-table")
-                        figures = gr.Dataframe(headers=FIGURE_COLUMNS, label="Key figures", interactive=False,
-                                               wrap=True, elem_id="figures-table")
-                with gr.Accordion("Analysis JSON (Analysis.to_dict())", open=False):
-                    details = gr.JSON(label="analysis")
+                                     buttons=["copy"], render=False)
+                article = gr.HTML(label="Article, summary sentences highlighted", elem_id="article-html",
+                                  render=False)
+                sections = gr.Dataframe(headers=SECTION_COLUMNS, label="Sections and tags", interactive=False,
+                                        wrap=True, elem_id="sections-table", column_widths=SECTION_WIDTHS,
+                                        render=False)
+                figures = gr.Dataframe(headers=FIGURE_COLUMNS, label="Key figures", interactive=False, wrap=True,
+                                       elem_id="figures-table", column_widths=FIGURE_WIDTHS, render=False)
+                details = gr.JSON(label="analysis", render=False)
                 outputs = [summary, article, sections, figures, details]
-                button.click(analyze_text, inputs=[text, max_chars, engine], outputs=outputs, api_name="analyze")
-                text.submit(analyze_text, inputs=[text, max_chars, engine], outputs=outputs,
-                            api_visibility="private")
+                text = gr.Textbox(lines=10, max_lines=30, label="Article (text, Markdown or HTML; front matter optional)",
+                                  placeholder="粘贴一篇中文新闻……", elem_id="article-input")
                 gr.Examples(_example_rows(), inputs=[text], outputs=outputs, fn=analyze_text,
                             run_on_click=True, cache_examples=False, label="Examples (click to analyze)",
-                            example_labels=[p.stem for p in sorted(EXAMPLES_DIR.glob("*.md"))])
+                            example_labels=[p.stem for p in examples])
+                button = gr.Button("Analyze", variant="primary", elem_id="analyze-button")
+                summary.render()
+                article.render()
+                sections.render()
+                figures.render()
+                with gr.Accordion("Analysis JSON (Analysis.to_dict())", open=False):
+                    details.render()
+                # one place shows progress and a refusal, not every output
+                button.click(analyze_text, inputs=[text, max_chars, engine], outputs=outputs, api_name="analyze",
+                             show_progress_on=[summary])
+                text.submit(analyze_text, inputs=[text, max_chars, engine], outputs=outputs,
+                            api_visibility="private", show_progress_on=[summary])
             with gr.Tab("Upload posts"):
                 files = gr.File(file_count="multiple", file_types=[".md", ".txt", ".html"], type="filepath",
                                 label="Posts (.md, .txt, .html)")
@@ -265,7 +277,7 @@ def build_app() -> gr.Blocks:
                 results = gr.Dataframe(headers=RESULT_COLUMNS, label="Results per file", interactive=False, wrap=True)
                 downloads = gr.File(label="Download (JSONL, CSV)", file_count="multiple", interactive=False)
                 files_button.click(analyze_files, inputs=[files, max_chars, engine], outputs=[results, downloads],
-                                   api_name="analyze_files")
+                                   api_name="analyze_files", show_progress_on=[results])
     return demo
 
 

@@ -12,6 +12,7 @@ CSS = """
 .zh-tag { display: inline-block; margin: 0 4px 2px 0; padding: 0 6px; border-radius: 9px;
           background: #e6f0ff; color: #1d4ed8; font-size: 12px; font-weight: normal; }
 .zh-meta { color: #666; font-size: 13px; margin-bottom: 0.6em; }
+.zh-role { font-weight: 600; margin-right: 4px; }
 .zh-line { color: #234; font-size: 14px; background: #f3f6fa; border-left: 3px solid #7a9cc6; padding: 2px 8px; margin: 0.3em 0 0.6em; }
 """
 
@@ -46,8 +47,8 @@ def render_article(record: dict) -> str:
         chips = tag_chips(section.get("tags") or [])
         if heading:
             parts.append(f"<h4>{_e(heading)} {chips}</h4>")
-        elif chips:
-            parts.append(f'<div class="zh-meta">{chips}</div>')
+        elif len(sections) > 1:
+            parts.append(f'<div class="zh-meta"><span class="zh-role">{_e(section_label(section))}</span> {chips}</div>')
         line = (section.get("summary") or {}).get("text")
         if line and len(sections) > 1:
             # a reader of a long report scans these one-liners first
@@ -85,8 +86,18 @@ def _highlight(text: str, start: int, end: int, spans: list[tuple[int, int]]) ->
     return "".join(out)
 
 
-SECTION_COLUMNS = ["#", "heading", "in one line", "role", "chars", "tags (score)"]
-FIGURE_COLUMNS = ["indicator", "value", "unit", "change", "section", "sentence"]
+# the tags come right after the heading, and the widths add up to the table's width: nothing to scroll
+SECTION_COLUMNS = ["#", "section", "tags (score)", "in one line", "chars"]
+SECTION_WIDTHS = ["5%", "22%", "25%", "40%", "8%"]
+FIGURE_COLUMNS = ["indicator", "value", "unit", "change", "period", "kind", "sentence"]
+FIGURE_WIDTHS = ["17%", "8%", "8%", "14%", "10%", "7%", "36%"]
+# what a section without a heading is, in the sections table and above its tags in the article
+ROLE_LABELS = {"lead": "导语 · lead", "closing": "结尾 · closing", "procedural": "程式语 · formulas",
+               "body": "正文 · body"}
+
+
+def section_label(section: dict) -> str:
+    return section.get("heading") or f"({ROLE_LABELS.get(section.get('role'), section.get('role') or '')})"
 
 
 def sections_table(record: dict) -> list[list[Any]]:
@@ -94,16 +105,10 @@ def sections_table(record: dict) -> list[list[Any]]:
     for s in record.get("sections") or []:
         tags = ", ".join(f'{t["name"]} {float(t["score"]):.2f}' for t in s.get("tags") or [])
         line = (s.get("summary") or {}).get("text") or ""
-        rows.append([s["index"], s.get("heading") or ("(lead)" if s.get("role") == "lead" else ""),
-                     line, s.get("role"), s.get("chars"), tags])
+        rows.append([s["index"], section_label(s), tags, line, s.get("chars")])
     return rows
 
 
 def figures_table(record: dict) -> list[list[Any]]:
-    rows = []
-    for k in record.get("key_figures") or []:
-        if isinstance(k, dict):
-            rows.append(["" if k.get(c) is None else str(k.get(c)) for c in FIGURE_COLUMNS])
-        else:
-            rows.append([str(k)] + [""] * (len(FIGURE_COLUMNS) - 1))
-    return rows
+    return [["" if k.get(c) is None else str(k.get(c)) for c in FIGURE_COLUMNS]
+            for k in record.get("key_figures") or []]

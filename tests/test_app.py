@@ -108,7 +108,9 @@ def test_analyze_text_only(client):
     tag_names = {t["name"] for s in record["sections"] for t in s["tags"]}
     assert any(name in article for name in tag_names)
     assert "<mark" in article
-    assert any(any(name in row[-1] for name in tag_names) for row in sections["data"])
+    tags_column = sections["headers"].index("tags (score)")
+    assert any(any(name in row[tags_column] for name in tag_names) for row in sections["data"])
+    assert figures["headers"] == ["indicator", "value", "unit", "change", "period", "kind", "sentence"]
     assert any("486" in row for row in figures["data"])
 
 

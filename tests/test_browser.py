@@ -67,7 +67,20 @@ def test_paste_click_and_read_summary_and_tags(page):
     assert any(name in article_text for name in tag_names), (tag_names, article_text[:500])
     assert any(name in table_text for name in tag_names), (tag_names, table_text[:500])
     assert "产业升级" in article_text
-    assert "ZHNEWS_SUMMARIZER_MODEL" in page.locator("#engine-note").inner_text()
+    assert "ZHNEWS_SUMMARIZER_MODEL" in page.locator("#engine").inner_text()   # why transformers is off
+
+
+# Draws a character on a canvas; a font without CJK glyphs draws the same box for every character.
+_GLYPH = """(ch) => { const c = document.createElement('canvas'); c.width = c.height = 48;
+    const g = c.getContext('2d'); g.font = '40px ' + getComputedStyle(document.querySelector('#summary-output textarea')).fontFamily;
+    g.fillText(ch, 2, 40); return g.getImageData(0, 0, 48, 48).data.join(','); }"""
+
+
+def test_chinese_is_drawn_with_real_glyphs(page):
+    """The summary's own font draws 中 and 国 as different shapes, and neither as the missing-glyph box."""
+    _analyze(page, "市图书馆今天开放新馆，藏书超过一百万册。馆方表示，市民可以免费办理借阅证。")
+    zhong, guo, missing = (page.evaluate(_GLYPH, ch) for ch in ("中", "国", "\U0010fffd"))
+    assert zhong != guo and zhong != missing and guo != missing
 
 
 def test_article_markup_is_not_executed(page):
