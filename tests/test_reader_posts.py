@@ -352,3 +352,8 @@ def test_work_report_as_written():
     targets = [f for f in result.key_figures if f.kind == "target"]
     assert [(f.value, f.unit) for f in targets] == [("6", "%"), ("4.5", "万人"), ("3", "%")]
     assert all(f.period == "今年" for f in targets)
+
+
+def test_a_share_names_with_a_star_are_not_emphasis():
+    doc = read_post("近日，*ST创兴、*ST沪科、*ST太和3只个股进入退市整理期。")
+    assert doc.text == "近日，*ST创兴、*ST沪科、*ST太和3只个股进入退市整理期。"

@@ -14,8 +14,8 @@ returns points into the text as written.
 
 Going back from the view to the written text is not a conversion (simplified → traditional is
 one-to-many: 发 is 發 or 髮). Each line the reader made is found in the view of the raw input and the
-written characters at that place are taken; a line the reader rebuilt (markup removed inside it) is
-restored character by character from what the raw input shows each simplified character stood for.
+written characters at that place are taken; a line the reader rebuilt (a line break joined, markup
+removed inside it) is aligned with the raw view character by character.
 """
 from __future__ import annotations
 
@@ -94,7 +94,23 @@ class Restorer:
             at = self.view_raw.find(text)
         if at >= 0:
             return self.raw[at:at + len(text)], at + len(text)
-        return "".join(self.origin.get(c, c) for c in text), start
+        return self._aligned(text, start)
+
+    def _aligned(self, text: str, start: int, window: int = 400) -> tuple[str, int]:
+        """A line the reader rebuilt (a break joined, markup or spaces removed): each character is
+        taken from the next place in the raw view that has it, so a 复 reads 復 or 複 as written there."""
+        out, cursor = [], start
+        for char in text:
+            if char not in self.origin:          # the same in both scripts: nothing to look up
+                out.append(char)
+                continue
+            at = self.view_raw.find(char, cursor, cursor + window)
+            if at < 0:
+                out.append(self.origin[char])
+                continue
+            out.append(self.raw[at])
+            cursor = at + 1
+        return "".join(out), cursor
 
     def restore_all(self, text: str | None) -> str | None:
         return None if text is None else self.restore(text)[0]

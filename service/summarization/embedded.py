@@ -207,7 +207,10 @@ class EmbeddedSummarizer(Summarizer):
             picked = []
             if k in per_section:
                 cands = [c for c in self.candidates(document, index, budget, per_section[k]) if c.clean]
-                picked = self.select(document, index, cands, budget, 1)
+                # a line read on its own needs its subject: a whole sentence or the sentence's opening
+                # clauses, not a tail such as 同比增长15.2% (unless nothing else is clean)
+                opening = [c for c in cands if c.whole or c.first_clause == 0]
+                picked = self.select(document, index, opening or cands, budget, 1)
             out.append(self._sentence(document, *picked[0]) if picked else None)
         return out
 
