@@ -36,12 +36,21 @@ _CHANGE_PREFIX = re.compile(
 _CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
 _LEADING = re.compile(
     r"^(?:其中|同时|此外|另外|全年|今年|去年|当年|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
-    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月(?:\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"
-    r"力争|争取|预计|计划|确保|"
+    r"\d{4}年(?:\d{1,2}月(?:份|末|底|初|\d{1,2}日)?)?|\d{1,2}月(?:份|末|底|初|\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"
+    r"力争|争取|预计|计划|确保|虽然|虽|但是|但|而且|而|然而|因此|因为|因|由于|如|据|分别|其|这一|该|这|此|将|即|占|较|的|"
     r"[\s“”\"（(）)])+")
 _TRAILING = re.compile(
     r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
-    r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|占比|[\s“”\"（(])+$")
+    r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|能|被|以|每秒|每|"
+    r"不超过|不低于|不得超过|最高|最低|高于|低于|低至|高至|升至|降至|低|高|升|至少|多|大约|普遍|直接|合计持有|持有|(?<!过)会|"
+    r"缩小|扩大|加长|较多|较少|居前|"
+    r"\d{4}年|[\s“”\"（(、])+$")
+# a comparison after the measure: 收益率较4月份 → 收益率
+_COMPARED = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:较|(?<!占)比(?![例重率值])|相比|同比|环比)[^，。；、]{0,10}$")
+# the measure named after the figure: 持有世纪数码88.24%的股份, 加长了30%的宽幅胶刷, 1亿股股份
+_NAMED_AFTER = re.compile(r"^(?:以上|以下|左右|多)?(?:股)?(?:的)?((?:股份|[\u4e00-\u9fff]{2,8}?))"
+                          r"(?=和|与|及|等|进行|用于|直接|已经|已|将|在|使|让|可|能|会|不断|发生|[，。；、,;（(”\s]|$)")
+_ACTS_ON = re.compile(r"(?:持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以)$")
 _PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示范区|新区|自贸区|保税区|试验区|省|市|县)(?=[\u4e00-\u9fa5]{3,})")
 _FROM = re.compile(r"[从由](?:[^从由]{0,12}?\d|$)")
 _MID_VERB = re.compile(r"(?:实现|完成|达到|录得|培育|引进|兑现)")
@@ -130,22 +139,51 @@ def _indicator(raw: str) -> str | None:
     if place and len(text) - place.end() >= 4:
         text = text[place.end():]
     text = _LEADING.sub("", text).strip()
-    return text or None
+    text = _COMPARED.sub("", text)
+    bound = re.search(r"(?<=.{2})(?:不得超过|不超过|不低于|不少于)", text)
+    if bound:                  # 发行的股票数量不得超过本次发行股票数量15%: the subject is the measure
+        text = text[:bound.start()]
+    share = next((m.start() for m in re.finditer(r"占(?!比)", text) if m.start() > 0), -1)
+    if share > 0:              # 城镇单位就业人数仅占城镇总就业人数40.9%: the part is what is measured
+        text = text[:share]
+    for _ in range(3):
+        text = _TRAILING.sub("", text)
+    return text.strip() or None
+
+
+def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, rows: list[dict]) -> str | None:
+    """The indicator in context: a measure named after the figure (…的股份) when the words before it
+    only say what was done to it; a list item (、77.62%) takes the one before it."""
+    tail = sentence[ve:ve + 14]
+    after = _NAMED_AFTER.match(tail)
+    if after and re.match(r"(?:以上|以下|左右|多)?(?:的|股)", tail) and (
+            unit in ("%", "％", "万", "亿") or _ACTS_ON.search(head.rstrip()) or not indicator):
+        return after.group(1)
+    if not indicator and rows:
+        return rows[-1]["indicator"]           # 、77.62% / 较4月末下降0.11个百分点: the list's measure
+    if not indicator and head.strip(" 、，,和及与") in ("", "占", "分别为", "分别", "分别有", "至", "到", "为", "达"):
+        end = sentence.rfind("，", 0, ve - len(unit))          # the clause before: 行业的企业数量较多，分别有9家
+        if end > 0:
+            return _indicator(sentence[_clause_start(sentence, end):end])
+    return indicator
 
 
 def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
     rows: list[dict] = []
+    last_end = 0          # the previous figure's end: the next one's words start after it
     for m in FIGURE.finditer(sentence):
         value, unit = m.group("value"), m.group("unit")
         vs, ve = m.start("value"), m.end("unit")
+        previous_end = last_end
         after = sentence[ve:ve + 4]
         before = sentence[max(0, vs - 1):vs]
         if before == "第":
             continue
         if unit in _CLASSIFIERS and after[:1] and re.match(r"[\u4e00-\u9fa5A-Za-z“\"]", after[:1]) \
                 and not _VERB_AFTER.match(after):
+            last_end = ve
             continue   # a counting modifier: 4个新型工业化示范基地, 18户规上工业企业
-        cs = _clause_start(sentence, vs)
+        cs = max(_clause_start(sentence, vs), previous_end)
         head = sentence[cs:vs]
         if _FROM_TO.match(sentence[ve:ve + 5]) and re.search("[从由]", head):
             continue   # the "from" value of 从41个提升至108个: the row is the value it rose to
@@ -155,12 +193,16 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
             change = sentence[cs + prefix.start():ve]
             if not _indicator(subject) and rows and rows[-1]["change"] is None:
                 rows[-1]["change"] = change.strip()
+                last_end = ve
                 continue
-            rows.append(dict(indicator=_indicator(subject), value=value, unit=unit, change=change.strip(),
+            indicator = _named(sentence, subject, _indicator(subject), ve, unit, rows)
+            last_end = ve
+            rows.append(dict(indicator=indicator, value=value, unit=unit, change=change.strip(),
                              offset=vs, kind=_kind(sentence, cs, vs, unit, change, in_target_list)))
             continue
-        rows.append(dict(indicator=_indicator(head), value=value, unit=unit, change=None, offset=vs,
-                         kind=_kind(sentence, cs, vs, unit, None, in_target_list)))
+        last_end = ve
+        rows.append(dict(indicator=_named(sentence, head, _indicator(head), ve, unit, rows), value=value, unit=unit,
+                         change=None, offset=vs, kind=_kind(sentence, cs, vs, unit, None, in_target_list)))
     return rows
 
 

@@ -13,6 +13,7 @@ TASKS = {
     "classification": "models.evaluate.classification",
     "long-documents": "models.evaluate.long_documents",
     "traditional": "models.evaluate.traditional",
+    "key-figures": "models.evaluate.key_figures",
 }
 
 
