@@ -95,7 +95,14 @@ def tagging_devset() -> str:
     return f"`{made_by('tagging.md')}`:\n```\n{part}\n```"
 
 
-VIEWS = {"tagging-devset": tagging_devset, "summarization-headline": summarization_headline, "tagging-headline": tagging_headline,
+def table_of(name: str) -> str:
+    """A figure file as the script wrote it, without its first (made-by) line."""
+    body = (FIGURES / name).read_text(encoding="utf-8").split("\n", 1)[1].strip()
+    return body + f"\n\nMade by `{made_by(name)}`."
+
+
+VIEWS = {"tagging-devset": tagging_devset, "traditional": lambda: table_of("traditional.md"),
+         "key-figures": lambda: table_of("key-figures.md"), "summarization-headline": summarization_headline, "tagging-headline": tagging_headline,
          "speed-headline": speed_headline}
 
 
