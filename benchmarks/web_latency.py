@@ -32,7 +32,14 @@ def articles() -> list[str]:
     return texts
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start(port: int) -> subprocess.Popen:
+    """`python -m service.app` on the port, returned once it answers (also scripts/screenshot_app.py)."""
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     proc = subprocess.Popen([sys.executable, "-m", "service.app", "--host", "127.0.0.1", "--port", str(port)],
@@ -58,11 +65,7 @@ def main() -> int:
     args = parser.parse_args()
     from gradio_client import Client
 
-    port = args.port
-    if not port:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+    port = args.port or free_port()
     texts = articles()
     proc = start(port)
     latencies: list[float] = []

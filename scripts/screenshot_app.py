@@ -3,45 +3,21 @@ bundled example, click Analyze, and save the page to docs/figures/web-app.png.
 
     .venv/bin/python scripts/screenshot_app.py [--out docs/figures/web-app.png]
 
-Needs Debian's chromium (/usr/bin/chromium), a CJK font (apt-get install fonts-wqy-microhei) and the
+Needs Debian's chromium (/usr/bin/chromium), a CJK font (Debian fonts-noto-cjk, which scripts/test.sh installs as root) and the
 playwright package (in requirements.txt).
 """
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.web_latency import free_port, start  # noqa: E402  (the benchmark's way to start the app)
+
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLE = ROOT / "service" / "examples" / "2024-03-18-riverside-industrial-park.md"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(port: int) -> subprocess.Popen:
-    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
-    env.pop("ZHNEWS_SUMMARIZER_MODEL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "service.app", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the app did not start in 120 s")
 
 
 def main(argv: list[str] | None = None) -> int:
