@@ -350,6 +350,12 @@ def main(argv: list[str] | None = None) -> int:
     npz, js = head.save(Path(args.out) if args.out else ARTIFACTS_DIR, meta, name=ARTIFACT_NAMES[args.encoder])
     print(f"wrote {npz} ({npz.stat().st_size / 1024:.0f} KiB) and {js.name}: {len(rows)} items, "
           f"{len(head.tags)} tags, {len(head.ngram_rows)} n-gram rows")
+    try:                      # the scores' calibration, on the tuning set (skipped when it is absent)
+        from models.calibrate_tagger import calibrate
+
+        print("calibration:", calibrate(npz.parent, ARTIFACT_NAMES[args.encoder]))
+    except FileNotFoundError as error:
+        print(f"calibration skipped: {error}")
     return 0
 
 

@@ -68,10 +68,15 @@ def tagging_headline() -> str:
     """The dev-set table: top-1, macro-F1 and speed of each engine and baseline."""
     text = (FIGURES / "tagging.md").read_text(encoding="utf-8")
     _, rows = next(t for t in tables(text) if t[0].startswith("Section tagging"))
-    best = {k: max(float(r[k]) for r in rows) for k in ("top-1 acc", "macro-F1")}
-    bold = lambda r, k: f"**{r[k]}**" if float(r[k]) == best[k] else r[k]
-    out = ["| engine | top-1 | macro-F1 | sections/s |", "|---|---|---|---|"]
-    out += [f"| {r['system']} | {bold(r, 'top-1 acc')} | {bold(r, 'macro-F1')} | {r['sections/s']} |" for r in rows]
+    columns = [("top-1 acc", "top-1"), ("macro-F1", "macro-F1"), ("primary macro-F1", "primary macro-F1"),
+               ("micro P", "micro P"), ("micro R", "micro R"), ("tags/section", "tags/section"), ("ECE", "ECE")]
+    columns = [(k, name) for k, name in columns if k in rows[0]]
+    best = {k: (min if k == "ECE" else max)(float(r[k]) for r in rows) for k, _ in columns if k != "tags/section"}
+    bold = lambda r, k: f"**{r[k]}**" if k in best and float(r[k]) == best[k] else r[k]
+    out = ["| engine | " + " | ".join(name for _, name in columns) + " | sections/s |",
+           "|---" * (len(columns) + 2) + "|"]
+    out += [f"| {r['system']} | " + " | ".join(bold(r, k) for k, _ in columns) + f" | {r['sections/s']} |"
+            for r in rows]
     speed = re.search(r"\(sections/s: (.*)\)", text)
     out.append("")
     out.append(f"Made by `{made_by('tagging.md')}`" + (f"; sections/s: {speed.group(1)}." if speed else "."))

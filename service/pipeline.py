@@ -132,6 +132,10 @@ class Analysis:
                 "end": section.end,
                 "chars": len(text),
                 "sentences": len(section.sentences),
+                # ordered by score; `primary` is the section's main topic (not always the highest score:
+                # outlook is an aspect, and a topic leads it)
+                "primary": next((tag.id for tag in tags if getattr(tag, "primary", False)),
+                                tags[0].id if tags else None),
                 "tags": [{"id": tag.id, "name": name(tag.name), "score": _round(tag.score)}
                          for tag in tags[:MAX_TAGS_PER_SECTION]],
                 # one line on the section, its own words (None: a section without sentences)

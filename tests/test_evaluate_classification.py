@@ -61,3 +61,17 @@ def test_cli_skips_missing_finnl(tmp_path, capsys):
     rc = main(["--skip", "devset", "--skip", "cv", "--finnl", str(tmp_path / "absent.jsonl")])
     assert rc == 0
     assert "FinNL skipped" in capsys.readouterr().out
+
+
+def test_reliability_and_the_new_columns():
+    from models.evaluate.classification import reliability, scores
+    from service.tagging.base import Tag
+
+    rows = [[Tag("a", "a", 0.95), Tag("b", "b", 0.55)], [Tag("a", "a", 0.95)]]
+    gold = [["a"], ["b"]]
+    ece, table = reliability(rows, gold)
+    # bin 0.9-1.0: two tags at 0.95, one right (0.5); bin 0.5-0.6: one at 0.55, wrong (0.0)
+    assert [(b, n) for b, n, _, _ in table] == [("0.5–0.6", 1), ("0.9–1.0", 2)]
+    assert abs(ece - (2 / 3 * 0.45 + 1 / 3 * 0.55)) < 1e-9
+    s = scores([["a", "b"], ["a"]], gold)
+    assert (s["micro_p"], s["micro_r"], s["tags_per_section"]) == (1 / 3, 1 / 2, 1.5)

@@ -213,3 +213,40 @@ def test_mixed_sections_keep_the_dominant_topic_primary():
         assert m["tags"][0] == base["tags"][0] and partner["tags"][0] in m["tags"][1:]
         assert partner["tags"][0] != base["tags"][0]
         assert len(m["text"]) - len(base["text"]) <= len(base["text"]) + 1   # the base dominates
+
+
+def test_tags_are_ordered_by_score_with_one_primary():
+    from service.tagging import classify
+
+    texts = ["下一步，园区将继续围绕主导产业招大引强，力争全年营业收入突破2000亿元。",
+             "今年一季度，园区新签约项目27个，协议投资额312亿元，其中新能源项目占比超过六成。"]
+    for row in classify(texts):
+        scores = [t.score for t in row]
+        assert scores == sorted(scores, reverse=True)
+        assert sum(t.primary for t in row) == 1
+
+
+def test_a_review_of_the_past_is_never_outlook():
+    from service.tagging import classify
+    from service.tagging.base import Tag, finish
+
+    review = "过去一年，全市地区生产总值增长6.1%，新增就业4.5万人，完成了全年目标任务。"
+    (row,) = classify([review], headings=["一、过去一年工作回顾"])
+    assert "outlook" not in [t.id for t in row]
+    # the rule itself: outlook dropped, the next tag leads
+    row = finish([Tag("outlook", "规划展望", 0.9, primary=True), Tag("livelihood", "民生保障", 0.6)], review,
+                 "一、过去一年工作回顾")
+    assert [(t.id, t.primary) for t in row] == [("livelihood", True)]
+    # a plan keeps it
+    plan = finish([Tag("outlook", "规划展望", 0.9, primary=True)], "明年将继续扩大有效投资。", "二、今年主要任务")
+    assert [t.id for t in plan] == ["outlook"]
+
+
+def test_scores_are_calibrated_and_keep_their_order():
+    from service.tagging.embedded import LinearHead
+
+    head = LinearHead.load()
+    assert head.calibration and head.calibration["method"] == "platt"
+    raw = [0.3, 0.6, 0.9, 0.99]
+    calibrated = [head.calibrated(x) for x in raw]
+    assert calibrated == sorted(calibrated) and calibrated[-1] < 0.99    # over-confident tops come down

@@ -60,8 +60,39 @@ def scores(pred: list[list[str]], gold: list[list[str]], labels: list[str] | Non
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
         per[t] = 2 * tp / max(1, 2 * tp + fp + fn)
     micro = 2 * tp_all / max(1, 2 * tp_all + fp_all + fn_all)
+    primary = [t for t in labels if any(g and g[0] == t for g in gold)]
+    primary_f1 = []
+    for t in primary:          # primary macro-F1: the first tag of each side only
+        tp = sum(bool(p) and bool(g) and p[0] == t and g[0] == t for p, g in zip(pred, gold))
+        fp = sum(bool(p) and p[0] == t and (not g or g[0] != t) for p, g in zip(pred, gold))
+        fn = sum(bool(g) and g[0] == t and (not p or p[0] != t) for p, g in zip(pred, gold))
+        primary_f1.append(2 * tp / max(1, 2 * tp + fp + fn))
+    returned = sum(len(p) for p in pred)
     return {"n": n, "top1": top1, "top1_any": any1, "macro_f1": float(np.mean(list(per.values()))) if per else 0.0,
-            "micro_f1": micro, "per_tag": per}
+            "micro_f1": micro, "per_tag": per,
+            "primary_macro_f1": float(np.mean(primary_f1)) if primary_f1 else 0.0,
+            "micro_p": tp_all / max(1, tp_all + fp_all), "micro_r": tp_all / max(1, tp_all + fn_all),
+            "tags_per_section": returned / max(1, n),
+            "per_tag_pr": {t: (sum(t in p and t in g for p, g in zip(pred, gold)) / max(1, sum(t in p for p in pred)),
+                               sum(t in p and t in g for p, g in zip(pred, gold)) / max(1, sum(t in g for g in gold)),
+                               sum(t in p for p in pred)) for t in labels}}
+
+
+def reliability(rows: list[list], gold: list[list[str]], bins: int = 10) -> tuple[float, list[tuple]]:
+    """Expected calibration error over every returned tag (score vs. is it among the gold tags), and
+    the table behind it: (bin, returned, mean score, share right)."""
+    pairs = [(t.score, t.id in g) for row, g in zip(rows, gold) for t in row]
+    table, ece = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(s, r) for s, r in pairs if lo <= s < hi or (b == bins - 1 and s == 1.0)]
+        if not inside:
+            continue
+        mean_s = sum(s for s, _ in inside) / len(inside)
+        right = sum(r for _, r in inside) / len(inside)
+        ece += len(inside) / max(1, len(pairs)) * abs(mean_s - right)
+        table.append((f"{lo:.1f}–{hi:.1f}", len(inside), f"{mean_s:.3f}", f"{right:.3f}"))
+    return ece, table
 
 
 def confusions(pred: list[list[str]], gold: list[list[str]], k: int = 5) -> list[tuple[str, str, int]]:
@@ -79,7 +110,9 @@ def _run(tagger, texts, headings, repeats: int = 1):
         t0 = time.perf_counter()
         out = tagger.classify(texts, headings=headings)
         rate = max(rate, len(texts) / max(time.perf_counter() - t0, 1e-9))
-    return [[t.id for t in row] for row in out], rate
+    # the primary tag first (classify orders by score and marks it), for top-1 and primary metrics
+    rows = [sorted(row, key=lambda t: not getattr(t, "primary", False)) for row in out]
+    return [[t.id for t in row] for row in rows], rate, rows
 
 
 def _table(rows: list[tuple], header: tuple) -> str:
@@ -128,14 +161,23 @@ def devset_part(rows, args, out) -> None:
     e5_dir = Path(args.artifact) if args.artifact else default_artifact_dir()
     if "e5" not in args.skip and (e5_dir / f"{E5_ARTIFACT_NAME}.npz").is_file():
         systems.insert(1, ("opt-in embedded-e5", lambda: EmbeddedE5Tagger(artifact_dir=e5_dir)))
-    table, conf = [], []
+    table, conf, calib, per_tag, reviews = [], [], [], [], []
+    from service.tagging.tense import ASPECT, reviews_the_past
+
+    review = [i for i, r in enumerate(rows) if reviews_the_past(r["heading"], r["text"])]
     for name, make in systems:
-        pred, rate = _run(make(), texts, heads, repeats=args.repeats)
+        pred, rate, tagged = _run(make(), texts, heads, repeats=args.repeats)
         s = scores(pred, gold)
+        ece, bins = reliability(tagged, gold)
         table.append((name, f"{s['top1']:.3f}", f"{s['top1_any']:.3f}", f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}",
-                      f"{rate:.0f}"))
+                      f"{s['primary_macro_f1']:.3f}", f"{s['micro_p']:.3f}", f"{s['micro_r']:.3f}",
+                      f"{s['tags_per_section']:.2f}", f"{ece:.3f}", f"{rate:.0f}"))
         conf.append((name, confusions(pred, gold)))
-    out(_table(table, ("system", "top-1 acc", "top-1 in gold", "macro-F1", "micro-F1", "sections/s")))
+        calib.append((name, bins))
+        per_tag.append((name, s["per_tag_pr"]))
+        reviews.append((name, sum(ASPECT in pred[i] for i in review)))
+    out(_table(table, ("system", "top-1 acc", "top-1 in gold", "macro-F1", "micro-F1", "primary macro-F1",
+                       "micro P", "micro R", "tags/section", "ECE", "sections/s")))
     try:
         load = f"load average {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} cores"
     except (AttributeError, OSError):
@@ -146,6 +188,19 @@ def devset_part(rows, args, out) -> None:
     out("confusion summary (gold primary → predicted primary, most frequent):")
     for name, cs in conf:
         out(f"  {name}: " + ("; ".join(f"{a}→{b} ×{n}" for a, b, n in cs) or "none"))
+    out("")
+    out(f"review sections (looking back, service.tagging.tense: {len(review)} of {len(rows)}) tagged {ASPECT}: "
+        + ", ".join(f"{name} {n}" for name, n in reviews))
+    out("")
+    for name, bins in calib:
+        out(f"reliability, {name} (every returned tag: score bin, tags, mean score, share among the gold tags):")
+        out(_table(bins, ("score", "tags", "mean score", "right")))
+        out("")
+    name, pr = per_tag[0]
+    out(f"per-tag precision and recall, {name} (tags predicted 10 or more times below 0.5 precision: "
+        + (", ".join(t for t, (p, _, k) in pr.items() if k >= 10 and p < 0.5) or "none") + "):")
+    out(_table([(t, f"{p:.2f}", f"{r:.2f}", k) for t, (p, r, k) in sorted(pr.items())],
+               ("tag", "precision", "recall", "predicted")))
 
 
 def corpus_part(args, out) -> None:
@@ -171,7 +226,7 @@ def corpus_part(args, out) -> None:
     gold = [r["tags"] for r in rows]
     s = scores(pred, gold)
     zs = ZeroShotTagger()
-    zpred, _ = _run(zs, [r["text"] for r in rows], [r["heading"] for r in rows])
+    zpred, _, _ = _run(zs, [r["text"] for r in rows], [r["heading"] for r in rows])
     z = scores(zpred, gold)
     out(_table([(f"default (embedded), {args.folds}-fold CV", f"{s['top1']:.3f}", f"{s['top1_any']:.3f}", f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}"),
                 ("zero-shot (no training)", f"{z['top1']:.3f}", f"{z['top1_any']:.3f}", f"{z['macro_f1']:.3f}", f"{z['micro_f1']:.3f}")],
@@ -225,7 +280,7 @@ def finnl_part(path, args, out) -> None:
     n_ex = max(len(t.examples) for t in ts.tags)
     rows = []
     for name, use in (("zero-shot, descriptions only", False), (f"zero-shot, descriptions + ≤{n_ex} examples", True)):
-        pred, rate = _run(ZeroShotTagger(tagset=ts, use_examples=use), texts, [None] * len(texts))
+        pred, rate, _ = _run(ZeroShotTagger(tagset=ts, use_examples=use), texts, [None] * len(texts))
         s = scores(pred, gold, labels)
         rows.append((name, f"{s['micro_f1']:.3f}", f"{s['macro_f1']:.3f}", f"{s['top1_any']:.3f}", f"{rate:.0f}"))
     out(_table(rows, (f"FinNL test (n={len(items)}, {len(labels)} classes)", "micro-F1", "macro-F1", "top-1 in gold", "items/s")))

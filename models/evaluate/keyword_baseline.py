@@ -51,7 +51,7 @@ class KeywordTagger(Tagger):
         n = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {w: x / n for w, x in v.items()}
 
-    def classify(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
+    def predict(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
         headings = list(headings) if headings is not None else [None] * len(texts)
         out = []
         for text, heading in zip(texts, headings):

@@ -58,6 +58,10 @@ class LinearHead:
     other: str = "other"
     aspect: str | None = None     # a tag that leads only when no other tag reaches aspect_floor (outlook)
     aspect_floor: float = 1.0     # 1.0: the rule is off
+    # Platt scaling of the reported scores, fitted on held-out sections (models/calibrate_tagger.py):
+    # score' = sigmoid(a * logit(score) + b), so that a score is about the chance the tag is right.
+    # Monotonic, so decisions (made on raw scores, against the thresholds) and their order do not change.
+    calibration: dict | None = None
 
     def __post_init__(self):
         # n-gram weights are stored only for the rows the training data touched; a lookup from hashed
@@ -88,9 +92,17 @@ class LinearHead:
         return 1.0 / (1.0 + np.exp(-self.logits(f)))
 
     def decide(self, p: np.ndarray) -> list[list[tuple[str, float]]]:
-        """Per row: (tag id, score), the primary tag first (best first but for the `outlook` rule), at
-        least one; `other` when nothing fits."""
-        return decide(p, self.tags, self.thresholds, self.min_score, self.other, self.aspect, self.aspect_floor)
+        """Per row: (tag id, calibrated score), the primary tag first (best first but for the `outlook`
+        rule), at least one; `other` when nothing fits."""
+        rows = decide(p, self.tags, self.thresholds, self.min_score, self.other, self.aspect, self.aspect_floor)
+        return [[(t, self.calibrated(s)) for t, s in row] for row in rows]
+
+    def calibrated(self, score: float) -> float:
+        if not self.calibration:
+            return score
+        x = float(np.clip(score, 1e-6, 1 - 1e-6))
+        z = self.calibration["a"] * np.log(x / (1 - x)) + self.calibration["b"]
+        return float(1.0 / (1.0 + np.exp(-z)))
 
     # ---------- storage ----------
     def save(self, directory: Path, metadata: dict | None = None, name: str = ARTIFACT_NAME) -> tuple[Path, Path]:
@@ -108,6 +120,8 @@ class LinearHead:
                 "min_score": round(float(self.min_score), 4), "aspect": self.aspect,
                 "aspect_floor": round(float(self.aspect_floor), 4),
                 "thresholds": {t: round(float(v), 4) for t, v in zip(self.tags, self.thresholds)}}
+        if self.calibration:
+            meta["calibration"] = self.calibration
         meta.update(metadata or {})
         js = directory / f"{name}.json"
         js.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -128,7 +142,8 @@ class LinearHead:
                    w_body=a["w_body"], w_head=a["w_head"], ngram_rows=a["ngram_rows"].astype(np.int64),
                    ngram_w=a["ngram_w"], bias=a["bias"], thresholds=a["thresholds"],
                    min_score=float(meta.get("min_score", 0.0)), other=meta.get("other", "other"),
-                   aspect=meta.get("aspect"), aspect_floor=float(meta.get("aspect_floor", 1.0)))
+                   aspect=meta.get("aspect"), aspect_floor=float(meta.get("aspect_floor", 1.0)),
+                   calibration=meta.get("calibration"))
 
 
 def decide(p: np.ndarray, tags: list[str], thresholds: np.ndarray, min_score: float,
@@ -209,7 +224,7 @@ class EmbeddedTagger(Tagger):
             parts.append(self.head.probs(f))
         return np.concatenate(parts)
 
-    def classify(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
+    def predict(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
         texts = ["" if t is None else str(t) for t in texts]
         if self.fallback is not None:
             return self.fallback.classify(texts, headings=headings)

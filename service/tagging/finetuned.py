@@ -141,7 +141,7 @@ class TransformersTagger(Tagger):
             rows.append(probs.cpu().numpy())
         return np.concatenate(rows) if rows else np.zeros((0, len(self.labels)), dtype=np.float32)
 
-    def classify(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
+    def predict(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
         texts = list(texts)
         if headings is None:
             headings = [None] * len(texts)

@@ -164,7 +164,7 @@ class ZeroShotTagger(Tagger):
                         if i != self.other_i and srow[i] >= srow[top] - self.p["margin"] and srow[i] >= self.p["floor"]])
         return out
 
-    def classify(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
+    def predict(self, texts: list[str], headings: list[str | None] | None = None) -> list[list[Tag]]:
         texts = ["" if t is None else str(t) for t in texts]
         if not texts:
             return []
