@@ -58,7 +58,8 @@ def test_mixed_features_reuse_base_embeddings(monkeypatch):
 def test_e5_build_and_engine(tmp_path):
     from models.train_tagger import main
 
-    assert main(["--encoder", "e5", "--limit", "2", "--folds", "2", "--hash-bits", "12", "--out", str(tmp_path)]) == 0
+    assert main(["--encoder", "e5", "--limit", "2", "--folds", "2", "--hash-bits", "12", "--no-self-train",
+                 "--out", str(tmp_path)]) == 0
     assert (tmp_path / f"{E5_ARTIFACT_NAME}.npz").is_file() and not (tmp_path / "tagger.npz").exists()
     head = LinearHead.load(tmp_path, E5_ARTIFACT_NAME)
     assert head.cfg.encoder == "e5" and head.cfg.body_weight == 1.5

@@ -157,7 +157,8 @@ def test_deterministic_build(tmp_path):
     digests = []
     for run in ("a", "b"):
         out = tmp_path / run
-        assert main(["--limit", "3", "--folds", "2", "--hash-bits", "12", "--emb-chars", "64", "--out", str(out)]) == 0
+        assert main(["--limit", "3", "--folds", "2", "--hash-bits", "12", "--emb-chars", "64", "--no-self-train",
+                     "--out", str(out)]) == 0
         digests.append([hashlib.sha256((out / f).read_bytes()).hexdigest() for f in ("tagger.npz", "tagger.json")])
     assert digests[0] == digests[1]
     head = LinearHead.load(tmp_path / "a")
@@ -250,3 +251,33 @@ def test_scores_are_calibrated_and_keep_their_order():
     raw = [0.3, 0.6, 0.9, 0.99]
     calibrated = [head.calibrated(x) for x in raw]
     assert calibrated == sorted(calibrated) and calibrated[-1] < 0.99    # over-confident tops come down
+
+
+def test_self_training_reads_only_the_training_side(tmp_path):
+    """Self-training pseudo-labels real items the head is sure of, keeps the corpus thresholds, and never
+    reads a held-out row. The items here are written for the test."""
+    import gzip
+    import json as json_
+
+    from models.corpora import CCTV, FLASH
+    from models.train_tagger import build, load_corpus, self_train
+    from service.tagging.features import FeatureConfig
+
+    sure = ["全市高新技术企业数量突破一千家，研发投入强度持续提高，科技创新能力不断增强，新增发明专利授权三千件。",
+            "上证指数收涨百分之一，深证成指和创业板指同步上涨，两市成交额超过一万亿元，券商板块领涨。"]
+    for corpus, held_out_date in ((FLASH, "2026-09-01"), (CCTV, "2025-03-01")):
+        path = tmp_path / corpus
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            for k in range(12):
+                date = held_out_date if k % 4 == 0 else "2024-05-01"
+                text = ("（留出）" if date == held_out_date else "") + sure[k % 2] * 2
+                fh.write(json_.dumps({"id": f"x{k}", "article": text, "summary": "标题", "date": date}) + "\n")
+    cfg = FeatureConfig(hash_bits=12, emb_chars=64)
+    rows = load_corpus(limit_per_tag=3)
+    head, _ = build(rows, cfg=cfg, n_folds=0)
+    refit, card = self_train(head, rows, cfg, root=tmp_path)
+    assert card is not None and card["items_read"] == 2 * 9          # the held-out quarter is never read
+    assert 0 <= card["pseudo_labelled"] <= card["items_read"]
+    assert (refit.thresholds == head.thresholds).all() and refit.tags == head.tags
+    assert self_train(head, rows, cfg, root=tmp_path / "absent") == (head, None)
