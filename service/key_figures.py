@@ -188,21 +188,15 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
         if _FROM_TO.match(sentence[ve:ve + 5]) and re.search("[从由]", head):
             continue   # the "from" value of 从41个提升至108个: the row is the value it rose to
         prefix = _CHANGE_PREFIX.search(head)
-        if prefix:
-            subject = head[:prefix.start()]
-            change = sentence[cs + prefix.start():ve]
-            if not _indicator(subject) and rows and rows[-1]["change"] is None:
-                rows[-1]["change"] = change.strip()
-                last_end = ve
-                continue
-            indicator = _named(sentence, subject, _indicator(subject), ve, unit, rows)
-            last_end = ve
-            rows.append(dict(indicator=indicator, value=value, unit=unit, change=change.strip(),
-                             offset=vs, kind=_kind(sentence, cs, vs, unit, change, in_target_list)))
-            continue
+        subject = head[:prefix.start()] if prefix else head
+        change = sentence[cs + prefix.start():ve].strip() if prefix else None
+        own = _indicator(subject)
         last_end = ve
-        rows.append(dict(indicator=_named(sentence, head, _indicator(head), ve, unit, rows), value=value, unit=unit,
-                         change=None, offset=vs, kind=_kind(sentence, cs, vs, unit, None, in_target_list)))
+        if prefix and not own and rows and rows[-1]["change"] is None:
+            rows[-1]["change"] = change          # 同比增长10.7% standing alone: the figure before changed
+            continue
+        rows.append(dict(indicator=_named(sentence, subject, own, ve, unit, rows), value=value, unit=unit,
+                         change=change, offset=vs, kind=_kind(sentence, cs, vs, unit, change, in_target_list)))
     return rows
 
 

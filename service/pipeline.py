@@ -78,7 +78,7 @@ class Analysis:
         text ("text") and each section's text, which batch output leaves out to stay small."""
         doc = self.document
         summary = self.summary
-        t = output_converter(self.script, doc.script)       # the texts, in the script asked for
+        t = output_converter(self.script)       # the texts, in the script asked for
         name = tag_name_converter(self.script, doc.script)
         out: dict[str, Any] = {
             "version": SCHEMA_VERSION,

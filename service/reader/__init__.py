@@ -18,7 +18,7 @@ from service.reader.body import inline_text, parse_body
 from service.reader.boilerplate import strip_boilerplate
 from service.reader.decode import decode_with_encoding, normalize_newlines
 from service.reader.front_matter import split_front_matter
-from service.reader.script import Restorer, convert, detect, needs_view, written_document
+from service.reader.script import Restorer, convert, detect, written_document
 from service.reader.sections import SectionPlan, plan_sections
 from service.reader.sentences import split_sentences
 
@@ -31,10 +31,10 @@ def read_post(source: str | bytes | os.PathLike, path: str | None = None) -> Doc
     `path` names text or bytes in errors and in `doc.path`. Raises ReadError(where, problem) for
     missing, unreadable, binary, malformed or empty posts."""
     text, path, encoding = _load(source, path)
-    script = detect(text)
-    if needs_view(text):
+    view_text = convert(text, "t2s")
+    script = detect(text, view_text)
+    if view_text != text:
         # read the simplified view (the reader's cue words are simplified), then restore the writing
-        view_text = convert(text, "t2s")
         view = _read_text(view_text, path, encoding)
         return written_document(view, Restorer(text, view_text), script)
     document = _read_text(text, path, encoding)

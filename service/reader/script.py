@@ -50,24 +50,21 @@ def convert(text: str, config: str) -> str:
     return out if len(out) == len(text) else "".join(_one(c, config) for c in text)
 
 
-def detect(text: str) -> str:
-    """`traditional`, `simplified`, `mixed` or `none` (no Chinese), from the characters only one script has."""
+def detect(text: str, view: str | None = None) -> str:
+    """`traditional`, `simplified`, `mixed` or `none` (no Chinese), from the characters only one script has.
+    `view`: the text's `t2s` conversion, when the caller has it already."""
     if not _CJK.search(text):
         return NONE
-    traditional = sum(a != b for a, b in zip(text, convert(text, "t2s")))
-    simplified = sum(a != b for a, b in zip(text, convert(text, "s2t")))
+    view = convert(text, "t2s") if view is None else view
+    traditional = sum(a != b for a, b in zip(text, view))
     if traditional == 0:
         return SIMPLIFIED
+    simplified = sum(a != b for a, b in zip(text, convert(text, "s2t")))
     if simplified == 0 or traditional >= 9 * simplified:
         return TRADITIONAL
     if simplified >= 9 * traditional:
         return SIMPLIFIED
     return MIXED
-
-
-def needs_view(text: str) -> bool:
-    """Whether the text has any character the simplified view changes."""
-    return convert(text, "t2s") != text
 
 
 class Restorer:
@@ -206,17 +203,16 @@ class WrittenText:
         return self._origin
 
 
-def output_converter(option: str, document_script: str):
-    """The function applied to every text of a result: `as-written` keeps the user's text (tag names
-    follow a traditional post), `simplified` / `traditional` convert (lengths kept, offsets hold)."""
-    if option == SIMPLIFIED:
-        return lambda text: convert(text, "t2s") if text else text
-    if option == TRADITIONAL:
-        return lambda text: convert(text, "s2t") if text else text
-    return lambda text: text
+_TO = {SIMPLIFIED: "t2s", TRADITIONAL: "s2t"}
+
+
+def output_converter(option: str):
+    """The function applied to every text of a result: `as-written` keeps the user's text,
+    `simplified` / `traditional` convert (lengths kept, offsets hold)."""
+    config = _TO.get(option)
+    return (lambda text: convert(text, config)) if config else (lambda text: text)
 
 
 def tag_name_converter(option: str, document_script: str):
-    if option == TRADITIONAL or (option == "as-written" and document_script == TRADITIONAL):
-        return lambda text: convert(text, "s2t") if text else text
-    return output_converter(option, document_script)
+    """The same for tag names, which are simplified: as written, they follow a traditional post."""
+    return output_converter(TRADITIONAL if option == "as-written" and document_script == TRADITIONAL else option)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from service.tagging.tense import ASPECT, reviews_the_past
+
 
 @dataclass
 class Tag:
@@ -35,8 +37,6 @@ class Tagger(ABC):
 def finish(row: list[Tag], text: str, heading: str | None) -> list[Tag]:
     """One section's tags as classify() promises them: outlook dropped from a review of the past (the
     next tag then leads), one primary, the rest ordered by score."""
-    from service.tagging.tense import ASPECT, reviews_the_past
-
     if not row:
         return row
     primary = next((t for t in row if t.primary), row[0])
