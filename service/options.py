@@ -56,6 +56,30 @@ def _engine(kind: str, name: str, engines: dict) -> str:
     return name
 
 
+_CHECKED_TAGSETS: set[tuple] = set()
+
+
+def _check_tagset_file(path: str) -> None:
+    """Parse a tag-set file once per version of it (path, size, mtime): analyze() without options=
+    resolves on every call, and a tag file need not be parsed again for each post."""
+    import os
+
+    try:
+        stat = os.stat(path)
+        key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None                           # missing: load_tagset names the file in its error
+    if key in _CHECKED_TAGSETS:
+        return
+    from service.tagging.tagset import load_tagset
+
+    try:
+        load_tagset(path)
+    except ValueError as error:              # TagSetError: its message names the file
+        raise OptionError(str(error)) from None
+    _CHECKED_TAGSETS.add(key)
+
+
 @dataclass(frozen=True)
 class AnalyzeOptions:
     max_chars: int
@@ -78,12 +102,7 @@ class AnalyzeOptions:
         config = settings()
         tagset = tagset if tagset is not None else config.tagset_path
         if isinstance(tagset, str):
-            from service.tagging.tagset import load_tagset
-
-            try:
-                load_tagset(tagset)
-            except ValueError as error:      # TagSetError: its message names the file
-                raise OptionError(str(error)) from None
+            _check_tagset_file(tagset)
         return cls(max_chars=summary_chars(max_chars), max_sentences=summary_sentences(max_sentences),
                    summarizer=_engine("summarizer", summarizer or config.summarizer, SUMMARIZERS),
                    tagger=_engine("tagger", tagger or config.tagger, TAGGERS), tagset=tagset,

@@ -76,3 +76,23 @@ def test_batch_refuses_a_bad_option_at_start_up(tmp_path):
                            "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert len(json.loads(out.read_text().splitlines()[0])["summary"]["text"]) <= 50
+
+
+def test_a_tagset_file_is_parsed_once_per_version(tmp_path, monkeypatch):
+    """analyze() without options= resolves on every call; the tag file is parsed again only when it changes."""
+    import os
+
+    from service.tagging import tagset as tagset_module
+
+    tags = tmp_path / "tags.yaml"
+    tags.write_text("tags:\n  - id: a\n    description: 甲\n  - id: b\n    description: 乙\n", encoding="utf-8")
+    calls = []
+    real = tagset_module.TagSet.load
+    monkeypatch.setattr(tagset_module.TagSet, "load", classmethod(lambda cls, src: calls.append(src) or real(src)))
+    for _ in range(3):
+        AnalyzeOptions.resolve(tagset=str(tags))
+    assert len(calls) == 1
+    tags.write_text("tags: [", encoding="utf-8")          # a new version, malformed: checked again
+    os.utime(tags, ns=(1, 1))
+    with pytest.raises(OptionError, match="tags.yaml"):
+        AnalyzeOptions.resolve(tagset=str(tags))
