@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import sys
@@ -83,19 +84,20 @@ def corpus_pairs(name: str, root: Path):
 
 
 def sources(data: list[str], corpus: list[str], root: Path):
-    """What to train on: (article text or Document, summary) from every --data and --corpus."""
+    """What to train on: (source, article text or Document, summary) from every --data and --corpus;
+    the source is the corpus name, or "data" for the user's own files."""
     names = [c for name in corpus for c in (CORPORA if name == "all" else [name])]
     for name in names:
         for article, summary in corpus_pairs(name, root):
-            yield article, summary
+            yield name, article, summary
     for item in data:
         path = Path(item)
         if path.is_dir():
             for document in posts_with_digest(path):
-                yield document, document.digest.strip()
+                yield "data", document, document.digest.strip()
         elif path.is_file():
             for article, summary in read_pairs_file(path):
-                yield article, summary
+                yield "data", article, summary
         else:
             raise TrainingDataError(f"{item}: no such file or folder")
 
@@ -124,6 +126,7 @@ class Example:
     numeric: np.ndarray    # (m, F)
     target: np.ndarray     # (m,)
     held: bool
+    weight: float = 1.0    # times the document is seen per epoch (--weight; fractions drawn by the seed)
 
 
 def example(document, summary: str, config: dict, rng: random.Random, held: bool | None = None) -> Example | None:
@@ -158,16 +161,24 @@ def example(document, summary: str, config: dict, rng: random.Random, held: bool
 def _prepare_one(args):
     from service.summarization.plaindoc import document_from_text
 
-    document, summary, config, seed = args
+    document, summary, config, seed, weight = args
     held = None
     if isinstance(document, str):
         held = is_aside(document)          # as models/corpora.aside decides it, on the raw text
         document = document_from_text(document)
-    return example(document, summary, config, random.Random(seed), held)
+    ex = example(document, summary, config, random.Random(seed), held)
+    if ex is not None:
+        ex.weight = weight
+    return ex
 
 
-def prepare(pairs, config: dict, workers: int) -> list[Example]:
-    jobs = ((d, s, config, config["seed"] * 1_000_003 + k) for k, (d, s) in enumerate(pairs))
+def prepare(pairs, config: dict, workers: int, weights: dict[str, float] | None = None) -> list[Example]:
+    """Examples of (source, document, summary) triples (or (document, summary) pairs), each weighted
+    by its source's entry in `weights` (default 1)."""
+    weights = weights or {}
+    triples = (p if len(p) == 3 else ("data", *p) for p in pairs)
+    jobs = ((d, s, config, config["seed"] * 1_000_003 + k, float(weights.get(src, 1.0)))
+            for k, (src, d, s) in enumerate(triples))
     out: list[Example] = []
     started = time.perf_counter()
     if workers > 1:
@@ -284,6 +295,17 @@ def top1(model, examples: list[Example], mean, std, config) -> tuple[float, floa
     return 100 * got / n, 100 * best / n
 
 
+def epoch_order(fit: list[Example], rng: random.Random) -> list[int]:
+    """One epoch's shuffled indices: each document int(weight) times, plus once more with the
+    probability of the weight's fraction (a weight of 1 is every document once, as before)."""
+    order = []
+    for i, ex in enumerate(fit):
+        whole, part = divmod(ex.weight, 1.0)
+        order += [i] * (int(whole) + (rng.random() < part if part else 0))
+    rng.shuffle(order)
+    return order
+
+
 def train(examples: list[Example], config: dict, log=print):
     import torch
 
@@ -297,13 +319,13 @@ def train(examples: list[Example], config: dict, log=print):
     del stacked
     model = build_model(config)
     optimizer = torch.optim.Adam(model.parameters(), lr=config["lr"])
-    steps = max(1, config["epochs"] * ((len(fit) + config["batch_docs"] - 1) // config["batch_docs"]))
+    per_epoch = max(1, sum(math.ceil(x.weight) for x in fit))      # an upper bound of epoch_order's length
+    steps = max(1, config["epochs"] * ((per_epoch + config["batch_docs"] - 1) // config["batch_docs"]))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config["lr"], total_steps=steps,
                                                    pct_start=0.1)
     history = []
     for epoch in range(config["epochs"]):
-        order = list(range(len(fit)))
-        rng.shuffle(order)
+        order = epoch_order(fit, rng)
         model.train()
         total, count = 0.0, 0
         for k in range(0, len(order), config["batch_docs"]):
@@ -378,6 +400,8 @@ def card(out: Path, record: dict, argv: list[str]) -> str:
               f"    python -m models.train_ranker {' '.join(argv)}", "",
               f"- {record['documents']:,} documents, {record['candidates']:,} candidates; target mean(ROUGE-1, "
               f"ROUGE-L) F1 at the reference length; listwise loss, temperature {h['temperature']}",
+              *([f"- documents seen per epoch: " + ", ".join(f"{k} ×{v:g}" for k, v in record["weights"].items())
+                 + " (every other source ×1)"] if record.get("weights") else []),
               f"- {h['epochs']} epochs, {h['batch_docs']} documents a batch, Adam lr {h['lr']} (one-cycle), "
               f"≤ {h['max_candidates']} candidates a document, seed {h['seed']}, torch {record['torch']}, "
               f"{record['threads']} threads",
@@ -392,6 +416,21 @@ def card(out: Path, record: dict, argv: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def parse_weights(items: list[str], error) -> dict[str, float]:
+    weights = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in (*CORPORA, "data"):
+            error(f"--weight {item}: the source must be one of {', '.join(CORPORA)} or data")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            weights[name] = -1.0
+        if not 0 < weights[name] <= 1000:
+            error(f"--weight {item}: the weight must be a number above 0 and at most 1000")
+    return weights
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.train_ranker", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -399,6 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", action="append", default=[], help=f"{', '.join(CORPORA)} or all")
     parser.add_argument("--shared-data", default=None, help="the shared data folder (default ../shared/data)")
     parser.add_argument("--out", required=True, help="artifact path without suffix (NAME → NAME.json, NAME.npz)")
+    parser.add_argument("--weight", action="append", default=[], metavar="SOURCE=W",
+                        help="see documents of SOURCE (a corpus name, or data for --data) W times an epoch, "
+                             "for example data=20 so that a newsroom's few hundred pairs are not drowned "
+                             "by the corpora")
     parser.add_argument("--limit", type=int, default=None, help="at most N documents (seeded sample)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "max_candidates", "seed"):
@@ -408,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.data and not args.corpus:
         parser.error("give --data FILE_OR_FOLDER or --corpus NAME")
+    weights = parse_weights(args.weight, parser.error)
     from models.evaluate.summarization import shared_data
 
     root = Path(args.shared_data) if args.shared_data else shared_data()
@@ -425,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit and len(pairs) > args.limit:
         pairs = random.Random(args.seed).sample(pairs, args.limit)
     print(f"{len(pairs):,} documents; preparing candidates and targets", file=sys.stderr)
-    examples = prepare(pairs, config, args.workers)
+    examples = prepare(pairs, config, args.workers, weights)
     if len(examples) < 2:
         print("error: fewer than two documents longer than their summary; nothing to train on", file=sys.stderr)
         return 2
@@ -434,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({prepared - started:.0f} s)", file=sys.stderr)
     model, mean, std, history = train(examples, config, log=lambda m: print(m, file=sys.stderr))
     finished = time.perf_counter()
-    record = {"data": args.data, "corpus": args.corpus, "documents": len(examples),
+    record = {"data": args.data, "corpus": args.corpus, "weights": weights, "documents": len(examples),
               "candidates": int(sum(len(x.target) for x in examples)), "limit": args.limit,
               "hyperparameters": {k: config[k] for k in ("epochs", "batch_docs", "lr", "temperature",
                                                          "max_candidates", "max_runs", "seed")},

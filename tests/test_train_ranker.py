@@ -121,3 +121,32 @@ def test_bad_data_is_an_error_naming_the_line(tmp_path, capsys):
     assert train_ranker.main(["--data", str(bad), "--out", str(tmp_path / "x")]) == 2
     assert f"{bad}:2" in capsys.readouterr().err
     assert train_ranker.main(["--data", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x")]) == 2
+
+
+def test_weights_repeat_documents_per_epoch():
+    """--weight SOURCE=W: a document is seen int(W) times an epoch, plus once with W's fraction."""
+    fit = [train_ranker.Example(*([np.zeros(1)] * 7), held=False, weight=w) for w in (1.0, 3.0, 0.5, 2.25)]
+    rng = random.Random(0)
+    counts = np.zeros(4)
+    for _ in range(400):
+        order = train_ranker.epoch_order(fit, rng)
+        counts += np.bincount(order, minlength=4)
+    assert counts[0] == 400 and counts[1] == 1200
+    assert 160 < counts[2] < 240 and 860 < counts[3] < 940
+    unweighted = [train_ranker.Example(*([np.zeros(1)] * 7), held=False) for _ in range(5)]
+    assert sorted(train_ranker.epoch_order(unweighted, random.Random(1))) == list(range(5))
+
+
+def test_weight_option_names_its_source(tmp_path, pairs, capsys):
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("\n".join(json.dumps({"article": a, "summary": s}, ensure_ascii=False) for a, s in pairs[:30]),
+                    encoding="utf-8")
+    for bad, message in (("flashes=2", "the source must be one of"), ("data=0", "above 0"), ("data=x", "above 0")):
+        with pytest.raises(SystemExit):
+            train_ranker.main(["--data", str(data), "--out", str(tmp_path / "x"), "--weight", bad])
+        assert message in capsys.readouterr().err
+    out = tmp_path / "weighted"
+    assert train_ranker.main(["--data", str(data), "--out", str(out), "--epochs", "1", "--buckets", "1024",
+                              "--dim", "4", "--hidden", "8", "--workers", "1", "--weight", "data=2"]) == 0
+    assert json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))["training"]["weights"] == {"data": 2.0}
+    assert "data ×2" in out.with_suffix(".md").read_text(encoding="utf-8")
