@@ -41,7 +41,7 @@ from service.summarization.features import NUMERIC, DocumentIndex
 from service.summarization.selection import joined_length
 
 CORPORA = ("flash", "cctv", "finna-train", "lcsts-train", "cfbenchmark-train")
-DEFAULTS = dict(buckets=1 << 16, dim=48, opener_buckets=1 << 12, opener_dim=8, hidden=96, epochs=4,
+DEFAULTS = dict(buckets=1 << 16, dim=64, opener_buckets=1 << 12, opener_dim=8, hidden=192, epochs=4,
                 batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=96, max_runs=40, seed=0,
                 selection=dict(shortlist=24, max_runs=40, coverage=0.0, min_remaining=6, section_chars=60,
                                headline_chars=40, run_min_share=0.3, free_run_chars=80, one_per_section_from=3, figure_from_budget=60,

@@ -282,3 +282,17 @@ def test_text_with_nothing_fit_for_a_summary_gives_an_empty_one_with_a_note(engi
     rows = "\n".join(f"2026/{m}/1{d} {m}{d}.5 {d}{m}.25 {m * d}" for m in range(1, 7) for d in range(1, 6))
     summary = engine.summarize(document_from_text(rows), max_chars=80)
     assert summary.text == "" and any("not fit for a summary" in n or "no sentence" in n for n in summary.notes)
+
+
+def test_figure_is_found_outside_the_shortlist():
+    """A long document whose figures are all in sentences the shortlist left out still gets one."""
+    words = ["坚持稳中求进工作总基调", "深化改革扩大开放", "推动高质量发展", "保障和改善民生", "加强生态文明建设",
+             "统筹发展和安全", "凝聚各方面力量", "增强发展内生动力"]
+    sentences = [f"我们要{words[i % 8]}，{words[(i + 3) % 8]}，切实把各项工作落到实处。" for i in range(60)]
+    sentences.insert(45, "全年新增城镇就业1200万人以上。")
+    doc = document_from_text("".join(sentences))
+    engine = EmbeddedSummarizer()
+    engine.shortlist = 1                       # the figure's sentence is certainly not in it
+    summary = engine.summarize(doc, max_chars=120)
+    assert "1200" in summary.text
+    _check_pieces(doc, summary)

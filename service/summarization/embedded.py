@@ -145,6 +145,10 @@ class EmbeddedSummarizer(Summarizer):
         if any(_DIGIT.search(c.text) for c, _ in chosen):
             return chosen
         with_figures = [c for c in cands if c.clean and _DIGIT.search(c.text)]
+        if not with_figures:        # none in the shortlist: open up the sentences that have figures
+            numbered = [i for i, s in enumerate(document.sentences) if _DIGIT.search(s.text)]
+            with_figures = [c for c in self.candidates(document, index, budget, numbered)
+                            if c.clean and _DIGIT.search(c.text)]
         return self.select(document, index, cands, budget, max_sentences, first=with_figures) if with_figures \
             else chosen
 
