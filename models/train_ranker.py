@@ -402,6 +402,8 @@ def card(out: Path, record: dict, argv: list[str]) -> str:
               f"ROUGE-L) F1 at the reference length; listwise loss, temperature {h['temperature']}",
               *([f"- documents seen per epoch: " + ", ".join(f"{k} ×{v:g}" for k, v in record["weights"].items())
                  + " (every other source ×1)"] if record.get("weights") else []),
+              *([f"- network: {h['dim']}-dim embeddings of {h['buckets']:,} hashed character bigrams, "
+                 f"{h['opener_dim']}-dim opener embeddings, {h['hidden']} hidden units"] if "dim" in h else []),
               f"- {h['epochs']} epochs, {h['batch_docs']} documents a batch, Adam lr {h['lr']} (one-cycle), "
               f"≤ {h['max_candidates']} candidates a document, seed {h['seed']}, torch {record['torch']}, "
               f"{record['threads']} threads",
@@ -481,7 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     record = {"data": args.data, "corpus": args.corpus, "weights": weights, "documents": len(examples),
               "candidates": int(sum(len(x.target) for x in examples)), "limit": args.limit,
               "hyperparameters": {k: config[k] for k in ("epochs", "batch_docs", "lr", "temperature",
-                                                         "max_candidates", "max_runs", "seed")},
+                                                         "max_candidates", "max_runs", "seed", "buckets",
+                                                         "dim", "opener_dim", "hidden")},
               "history": history, "seconds": {"prepare": round(prepared - started), "train": round(finished - prepared)},
               "threads": args.workers, "torch": torch.__version__}
     save(model, mean, std, config, record, Path(args.out))
