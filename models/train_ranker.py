@@ -172,11 +172,10 @@ def _prepare_one(args):
     return ex
 
 
-def prepare(pairs, config: dict, workers: int, weights: dict[str, float] | None = None) -> list[Example]:
-    """Examples of (source, document, summary) triples (or (document, summary) pairs), each weighted
-    by its source's entry in `weights` (default 1)."""
+def prepare(triples, config: dict, workers: int, weights: dict[str, float] | None = None) -> list[Example]:
+    """Examples of (source, document, summary) triples (see sources), each weighted by its source's
+    entry in `weights` (default 1)."""
     weights = weights or {}
-    triples = (p if len(p) == 3 else ("data", *p) for p in pairs)
     jobs = ((d, s, config, config["seed"] * 1_000_003 + k, float(weights.get(src, 1.0)))
             for k, (src, d, s) in enumerate(triples))
     out: list[Example] = []
@@ -377,8 +376,9 @@ TERMS = {
 }
 
 
-def card(out: Path, record: dict, argv: list[str]) -> str:
-    """The model card's training part: data and terms, splits, command, seeds, time, history."""
+def card(out: Path, record: dict, argv: list[str], network: dict) -> str:
+    """The model card: data and terms, splits, command, network size (`network`: the artifact's
+    buckets, dim, opener_dim, hidden), seeds, time, history."""
     names = [c for name in record["corpus"] for c in (CORPORA if name == "all" else [name])]
     h = record["hyperparameters"]
     lines = [f"# {out.name}: the embedded summarizer's candidate ranker", "",
@@ -402,8 +402,8 @@ def card(out: Path, record: dict, argv: list[str]) -> str:
               f"ROUGE-L) F1 at the reference length; listwise loss, temperature {h['temperature']}",
               *([f"- documents seen per epoch: " + ", ".join(f"{k} ×{v:g}" for k, v in record["weights"].items())
                  + " (every other source ×1)"] if record.get("weights") else []),
-              *([f"- network: {h['dim']}-dim embeddings of {h['buckets']:,} hashed character bigrams, "
-                 f"{h['opener_dim']}-dim opener embeddings, {h['hidden']} hidden units"] if "dim" in h else []),
+              f"- network: {network['dim']}-dim embeddings of {network['buckets']:,} hashed character bigrams, "
+              f"{network['opener_dim']}-dim opener embeddings, {network['hidden']} hidden units",
               f"- {h['epochs']} epochs, {h['batch_docs']} documents a batch, Adam lr {h['lr']} (one-cycle), "
               f"≤ {h['max_candidates']} candidates a document, seed {h['seed']}, torch {record['torch']}, "
               f"{record['threads']} threads",
@@ -425,11 +425,12 @@ def parse_weights(items: list[str], error) -> dict[str, float]:
         if name not in (*CORPORA, "data"):
             error(f"--weight {item}: the source must be one of {', '.join(CORPORA)} or data")
         try:
-            weights[name] = float(value)
+            weight = float(value)
         except ValueError:
-            weights[name] = -1.0
-        if not 0 < weights[name] <= 1000:
+            weight = math.nan                # fails the bound below, with the same message
+        if not 0 < weight <= 1000:
             error(f"--weight {item}: the weight must be a number above 0 and at most 1000")
+        weights[name] = weight
     return weights
 
 
@@ -483,13 +484,12 @@ def main(argv: list[str] | None = None) -> int:
     record = {"data": args.data, "corpus": args.corpus, "weights": weights, "documents": len(examples),
               "candidates": int(sum(len(x.target) for x in examples)), "limit": args.limit,
               "hyperparameters": {k: config[k] for k in ("epochs", "batch_docs", "lr", "temperature",
-                                                         "max_candidates", "max_runs", "seed", "buckets",
-                                                         "dim", "opener_dim", "hidden")},
+                                                         "max_candidates", "max_runs", "seed")},
               "history": history, "seconds": {"prepare": round(prepared - started), "train": round(finished - prepared)},
               "threads": args.workers, "torch": torch.__version__}
     save(model, mean, std, config, record, Path(args.out))
-    Path(args.out).with_suffix(".md").write_text(card(Path(args.out), record, list(argv or sys.argv[1:])),
-                                                          encoding="utf-8")
+    Path(args.out).with_suffix(".md").write_text(card(Path(args.out), record, list(argv or sys.argv[1:]), config),
+                                                 encoding="utf-8")
     print(f"saved {args.out}.json and {args.out}.npz; {finished - started:.0f} s in all", file=sys.stderr)
     return 0
 

@@ -69,7 +69,7 @@ def _check_tagset_file(path: str) -> None:
         key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
     except OSError:
         key = None                           # missing: load_tagset names the file in its error
-    if key in _CHECKED_TAGSETS:
+    if key is not None and key in _CHECKED_TAGSETS:
         return
     from service.tagging.tagset import load_tagset
 
@@ -77,7 +77,8 @@ def _check_tagset_file(path: str) -> None:
         load_tagset(path)
     except ValueError as error:              # TagSetError: its message names the file
         raise OptionError(str(error)) from None
-    _CHECKED_TAGSETS.add(key)
+    if key is not None:
+        _CHECKED_TAGSETS.add(key)
 
 
 @dataclass(frozen=True)

@@ -144,13 +144,13 @@ class EmbeddedSummarizer(Summarizer):
             return chosen
         if any(_DIGIT.search(c.text) for c, _ in chosen):
             return chosen
-        with_figures = [c for c in cands if c.clean and _DIGIT.search(c.text)]
-        if not with_figures:        # none in the shortlist: open up the sentences that have figures
-            numbered = [i for i, s in enumerate(document.sentences) if _DIGIT.search(s.text)]
-            with_figures = [c for c in self.candidates(document, index, budget, numbered)
-                            if c.clean and _DIGIT.search(c.text)]
-        return self.select(document, index, cands, budget, max_sentences, first=with_figures) if with_figures \
-            else chosen
+        def with_figures(pool):
+            return [c for c in pool if c.clean and _DIGIT.search(c.text)]
+
+        # from the shortlist's candidates, else (none there) from the sentences that have figures
+        first = with_figures(cands) or with_figures(self.candidates(
+            document, index, budget, [i for i, s in enumerate(document.sentences) if _DIGIT.search(s.text)]))
+        return self.select(document, index, cands, budget, max_sentences, first=first) if first else chosen
 
     # the engine ---------------------------------------------------------------------------------------
     def summarize(self, document: Document, max_chars: int | None = None,
