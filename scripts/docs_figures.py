@@ -93,11 +93,11 @@ def speed_headline() -> str:
             f"{cold.group(1)} cold start and {cold.group(2)} peak memory (`{made_by('speed.md')}`).")
 
 
-def tagging_devset() -> str:
-    """The dev-set part of the classification report, as printed."""
-    text = (FIGURES / "tagging.md").read_text(encoding="utf-8")
+def tagging_report(name: str) -> str:
+    """The dev- or tuning-set part of a classification report, as printed."""
+    text = (FIGURES / name).read_text(encoding="utf-8")
     part = text[text.index("## Section tagging"):text.index("## Training corpus")].strip()
-    return f"`{made_by('tagging.md')}`:\n```\n{part}\n```"
+    return f"`{made_by(name)}`:\n```\n{part}\n```"
 
 
 def table_of(name: str) -> str:
@@ -106,7 +106,8 @@ def table_of(name: str) -> str:
     return body + f"\n\nMade by `{made_by(name)}`."
 
 
-VIEWS = {"tagging-devset": tagging_devset, "traditional": lambda: table_of("traditional.md"),
+VIEWS = {"tagging-devset": lambda: tagging_report("tagging.md"),
+         "tagging-tuning": lambda: tagging_report("tagging-tuning.md"), "traditional": lambda: table_of("traditional.md"),
          "key-figures": lambda: table_of("key-figures.md"), "summarization-headline": summarization_headline, "tagging-headline": tagging_headline,
          "speed-headline": speed_headline}
 

@@ -281,3 +281,26 @@ def test_self_training_reads_only_the_training_side(tmp_path):
     assert 0 <= card["pseudo_labelled"] <= card["items_read"]
     assert (refit.thresholds == head.thresholds).all() and refit.tags == head.tags
     assert self_train(head, rows, cfg, root=tmp_path / "absent") == (head, None)
+
+
+def test_secondary_tags_under_the_calibrated_floor_are_dropped():
+    """A secondary tag whose calibrated score is under the artifact's floor is more likely wrong than
+    right, so it is not returned; the primary tag stays whatever its score."""
+    from service.tagging.embedded import LinearHead
+
+    head = LinearHead.load()
+    assert 0 < head.calibration["secondary_floor"] < 1               # the shipped artifact has one
+    head.calibration = {"method": "platt", "a": 1.0, "b": 0.0, "secondary_floor": 0.5}   # identity map
+    k = len(head.tags)
+    head.thresholds = np.full(k, 0.3, dtype=np.float32)
+    p = np.full((1, k), 0.01)
+    trade, consumption, innovation = (head.tags.index(t) for t in ("foreign_trade", "consumption", "innovation"))
+    p[0, innovation], p[0, consumption], p[0, trade] = 0.95, 0.45, 0.35
+    (row,) = head.decide(p)
+    assert [t for t, _ in row] == ["innovation"]                      # 0.45 and 0.35 pass their thresholds
+    p[0, innovation] = 0.2
+    (row,) = head.decide(p)
+    assert [t for t, _ in row] == ["consumption"]                     # the lead stays under the floor
+    head.calibration["secondary_floor"] = 0.0
+    (row,) = head.decide(p)
+    assert [t for t, _ in row] == ["consumption", "foreign_trade"]

@@ -11,6 +11,9 @@ best tag is still returned if its score reaches `min_score`, otherwise `other`. 
 tag, it is returned alone. `outlook` is an aspect more than a topic (a plan chapter on education is
 about education, and looks ahead): it leads only when no other tag reaches `aspect_floor`; otherwise
 the runner-up leads and `outlook` follows it (a secondary tag when above its threshold).
+Scores are reported calibrated (see `calibration`); a secondary tag whose calibrated score is under the
+artifact's `calibration.secondary_floor` is dropped, so that every tag shown beside the primary one is
+more likely right than wrong. The primary tag always stays.
 
 The trained head only knows the built-in taxonomy: given a custom tag set, this engine falls back to
 the zero-shot engine (service.tagging.zero_shot, over USE).
@@ -95,7 +98,12 @@ class LinearHead:
         """Per row: (tag id, calibrated score), the primary tag first (best first but for the `outlook`
         rule), at least one; `other` when nothing fits."""
         rows = decide(p, self.tags, self.thresholds, self.min_score, self.other, self.aspect, self.aspect_floor)
-        return [[(t, self.calibrated(s)) for t, s in row] for row in rows]
+        floor = float((self.calibration or {}).get("secondary_floor", 0.0))
+        out = []
+        for row in rows:
+            scored = [(t, self.calibrated(s)) for t, s in row]
+            out.append(scored[:1] + [(t, s) for t, s in scored[1:] if s >= floor])
+        return out
 
     def calibrated(self, score: float) -> float:
         if not self.calibration:
