@@ -21,7 +21,9 @@ from service.document import Document
 from service.punctuation import COLON, COMMA, SEMICOLON, SENTENCE_END
 
 # older texts write the decimal point as · or ．(增长19·5％, ７．３％): read as written, valued as a point
-_NUM = r"\d+(?:[,，]\d{3})*(?:[.·．]\d+)?"
+# text extracted from print sometimes spaces out its digits (公路通车总里程达到1 1万公里): a run of
+# single digits with single spaces is one number, read without the spaces
+_NUM = r"(?:\d(?: \d)+(?![\d.·．,，])|\d+(?:[,，]\d{3})*(?:[.·．]\d+)?)"
 _UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧元 亿港元 亿元 万元 千元 美元 元 万亿 亿 万 % ％ ‰
 个工作日 工作日 万人次 人次 万人 人 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 平方公里 平方米 万平方米
 公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 万辆 万台 万套 万件 亿件 单 笔
@@ -30,7 +32,8 @@ _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
 FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<unit>{_UNIT})")
 _CLASSIFIERS = set("个户家项件台辆座所套片批只张位名起单笔") | {"万户"}
 _CHANGE_PREFIX = re.compile(
-    r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均)?"
+    r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均|平均每年|每年|"
+    r"[比较]\d{4}年(?:同期)?)?"
     r"(?:增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|增|降|减|涨|跌|\+|-|＋|－)"
     r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|低于)$")
 _CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
@@ -43,16 +46,27 @@ _TRAILING = re.compile(
     r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
     r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|能|被|以|每秒|每|"
     r"不超过|不低于|不得超过|最高|最低|高于|低于|低至|高至|升至|降至|低|高|升|至少|多|大约|普遍|直接|合计持有|持有|(?<!过)会|"
-    r"缩小|扩大|加长|较多|较少|居前|"
+    r"缩小|扩大|加长|较多|较少|居前|(?:提高|上升|增加|下降|降低|减少)(?:到|至)|控制在|预期目标|预期|目标|"
     r"\d{4}年|[\s“”\"（(、])+$")
 # a comparison after the measure: 收益率较4月份 → 收益率
 _COMPARED = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:较|(?<!占)比(?![例重率值])|相比|同比|环比)[^，。；、]{0,10}$")
 # the measure named after the figure: 持有世纪数码88.24%的股份, 加长了30%的宽幅胶刷, 1亿股股份
-_NAMED_AFTER = re.compile(r"^(?:以上|以下|左右|多)?(?:股)?(?:的)?((?:股份|[\u4e00-\u9fff]{2,8}?))"
-                          r"(?=和|与|及|等|进行|用于|直接|已经|已|将|在|使|让|可|能|会|不断|发生|[，。；、,;（(”\s]|$)")
-_ACTS_ON = re.compile(r"(?:持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以)$")
+# (a range's upper end comes first: 6.5%－7%的增速)
+_RANGE_END = r"(?:[－\-~～至到]\d+(?:[.·．]\d+)?[%％]?)?"
+_NAMED_AFTER = re.compile(rf"^{_RANGE_END}(?:以上|以下|左右|多)?(?:股)?(?:的)?((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
+                          r"(?=和|与|及|等|进行|用于|支持|助力|推动|带动|直接|已经|已|将|在|使|让|可|能|会|就|才|"
+                          r"不断|发生|[，。；、,;（(”\s]|$)")
+# the head noun of a measure: a list item ending so names a whole measure
+_MEASURE_END = re.compile(r"(?:量|额|值|率|数|收入|利润|支出|价格|指数|比重|规模|成本|资产|储备|投资|消费|贷款|存款)$")
+# a figure compared with another (相当于前九年总和的1.6倍, 为1997年的2.9倍) measures what the one before did
+_MULTIPLE_OF = re.compile(r"^(?:相当于|是|为)[^，。；]{1,14}的$")
+# a clause that is only a predicate (已由五十年代的50%左右): its subject is in the clause before
+_PREDICATE_ONLY = re.compile(r"^(?:已|又|再|仍|还|并|均|则|也)?(?:由|从|比|较)")
+_ACTS_ON = re.compile(r"(?:持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以|"
+                      r"安排|增发|发行|投入|拨付|下达|筹集|有)$")
 _PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示范区|新区|自贸区|保税区|试验区|省|市|县)(?=[\u4e00-\u9fa5]{3,})")
-_FROM = re.compile(r"[从由](?:[^从由]{0,12}?\d|$)")
+# "from" (从2021年的40个, 由五十年代的50%): up to a digit, or a 的 right before the value (not 自由, 从事)
+_FROM = re.compile(r"(?:(?<![自理经缘来])由|(?<!服)从(?!事))(?:[^从由]{0,12}?\d|[^从由]{0,12}的$|$)")
 _MID_VERB = re.compile(r"(?:实现|完成|达到|录得|培育|引进|兑现)")
 _FROM_TO = re.compile(r"^(?:的)?(?:提升|增加|增长|下降|减少|提高|上升|压缩|降低|扩大|缩减|缩短|减至)(?:至|到|为)")
 _VERB_AFTER = re.compile(r"^(?:提升|增加|增长|下降|减少|以上|以下|左右|提高|上升)")
@@ -89,7 +103,7 @@ class KeyFigure:
 def amount_of(value: str) -> float | None:
     """The number a value is written as: full-width digits, thousands separators and · / ． points read."""
     digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in value)
-    digits = digits.replace(",", "").replace("，", "").replace("·", ".").replace("．", ".")
+    digits = digits.replace(",", "").replace("，", "").replace("·", ".").replace("．", ".").replace(" ", "")
     try:
         return float(digits)
     except ValueError:
@@ -156,12 +170,16 @@ def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, 
     only say what was done to it; a list item (、77.62%) takes the one before it."""
     tail = sentence[ve:ve + 14]
     after = _NAMED_AFTER.match(tail)
-    if after and re.match(r"(?:以上|以下|左右|多)?(?:的|股)", tail) and (
-            unit in ("%", "％", "万", "亿") or _ACTS_ON.search(head.rstrip()) or not indicator):
+    acts_on = bool(_ACTS_ON.search(head.rstrip()))
+    if after and re.match(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:的|股)", tail) and (
+            unit in ("%", "％", "万", "亿") or acts_on or not indicator):
         return after.group(1)
-    if not indicator and rows:
-        return rows[-1]["indicator"]           # 、77.62% / 较4月末下降0.11个百分点: the list's measure
-    if not indicator and head.strip(" 、，,和及与") in ("", "占", "分别为", "分别", "分别有", "至", "到", "为", "达"):
+    if after and acts_on and unit not in ("%", "％"):
+        return after.group(1)                  # 安排30亿元建设资金, 增发1万亿元国债: the thing provided
+    if rows and (not indicator or _MULTIPLE_OF.match(head.strip())):
+        return rows[-1]["indicator"]           # 、77.62% / 相当于前九年总和的1.6倍: the measure before
+    if not indicator and (head.strip(" 、，,和及与") in ("", "占", "分别为", "分别", "分别有", "至", "到", "为", "达")
+                          or _PREDICATE_ONLY.match(head)):
         end = sentence.rfind("，", 0, ve - len(unit))          # the clause before: 行业的企业数量较多，分别有9家
         if end > 0:
             return _indicator(sentence[_clause_start(sentence, end):end])
@@ -197,6 +215,23 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
             continue
         rows.append(dict(indicator=_named(sentence, subject, own, ve, unit, rows), value=value, unit=unit,
                          change=change, offset=vs, kind=_kind(sentence, cs, vs, unit, change, in_target_list)))
+    return _paired(rows)
+
+
+def _paired(rows: list[dict]) -> list[dict]:
+    """化学需氧量、二氧化硫排放量分别减少6.61%和8.95%: the k-th value measures the k-th item of the list,
+    when the counts agree and every item names a whole measure (an elliptical 养老保险、医疗保险参保人数
+    shares its head noun and stays whole)."""
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1]["indicator"] == rows[i]["indicator"]:
+            j += 1
+        items = (rows[i]["indicator"] or "").split("、")
+        if j > i and len(items) == j - i + 1 and all(_MEASURE_END.search(item) for item in items):
+            for k, item in enumerate(items):
+                rows[i + k]["indicator"] = item
+        i = j + 1
     return rows
 
 

@@ -42,3 +42,38 @@ def test_values_exact_and_located():
 
 def test_no_figures():
     assert extract_key_figures(document_from_text("今天天气很好。")) == []
+
+
+def _rows(text: str) -> list[tuple[str | None, str, str | None]]:
+    return [(f.indicator, f.value, f.change) for f in extract_key_figures(document_from_text(text))]
+
+
+def test_what_each_figure_of_a_report_sentence_measures():
+    """The phrasings of work reports and plans, in sentences written for the test."""
+    # a list read with 分别: the k-th value measures the k-th item …
+    assert [i for i, _, _ in _rows("全市工业增加值、社会消费品零售总额分别增长6.2%和7.5%。")] == \
+        ["全市工业增加值", "社会消费品零售总额"]
+    # … unless the items share their head noun (养老保险、医疗保险参保人数): the list stays whole
+    assert {i for i, _, _ in _rows("城镇职工养老保险、医疗保险参保人数分别增加120万和150万。")} == \
+        {"城镇职工养老保险、医疗保险参保人数"}
+    # a change against a named year, or a yearly average, belongs to the figure before it
+    assert _rows("客运量3.2亿人次，比2020年增长8.5%。") == [("客运量", "3.2", "比2020年增长8.5%")]
+    assert _rows("地区生产总值达到5200亿元，平均每年增长7.1%。") == [("地区生产总值", "5200", "平均每年增长7.1%")]
+    # money provided is named after the figure
+    assert _rows("市财政安排12亿元专项资金支持技术改造。")[0][0] == "专项资金"
+    assert _rows("稳增长要有5%－6%的增速就能稳住就业。")[0][0] == "增速"
+    # a multiple of something earlier measures what the figure before measured
+    assert [i for i, _, _ in _rows("全年利用外资85亿美元，相当于上年的1.3倍。")] == ["利用外资", "利用外资"]
+    # a clause that is only a predicate takes its subject from the clause before
+    assert [i for i, _, _ in _rows("园区企业的研发投入强度，已由五年前的1.5%左右，提高到3.2%以上。")] == \
+        ["园区企业的研发投入强度", "园区企业的研发投入强度"]
+    # the verb of reaching and the word "target" are not part of the measure (the kind says target)
+    assert _rows("常住人口城镇化率提高到68.5%。")[0][0] == "常住人口城镇化率"
+    (target,) = extract_key_figures(document_from_text("经济增长预期目标5%左右。"))
+    assert (target.indicator, target.kind) == ("经济增长", "target")
+
+
+def test_spaced_out_digits_are_one_number():
+    """Text extracted from print may space out its digits: 1 1万 is 11万, read whole and kept as written."""
+    rows = extract_key_figures(document_from_text("到2010年，公路通车总里程达到1 1万公里左右，其中高速公路1 3 0 0公里。"))
+    assert [(f.indicator, f.value, f.amount) for f in rows] == [("公路通车总里程", "1 1", 11.0), ("高速公路", "1 3 0 0", 1300.0)]
