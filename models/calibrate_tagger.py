@@ -38,9 +38,8 @@ def tuning_output(artifact_dir: Path, name: str, calibration: dict | None):
     return tagger.classify([r["text"] for r in rows], headings=[r["heading"] for r in rows]), rows
 
 
-def pairs(artifact_dir: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(raw scores, 1 if in gold) for every tag returned on the tuning set."""
-    out, rows = tuning_output(artifact_dir, name, None)
+def pairs(out, rows) -> tuple[np.ndarray, np.ndarray]:
+    """(raw scores, 1 if in gold) for every tag returned on the tuning set (`out`: tuning_output's, raw)."""
     x, y = [], []
     for tags, row in zip(out, rows):
         for tag in tags:
@@ -66,12 +65,14 @@ def fit(scores: np.ndarray, right: np.ndarray) -> tuple[float, float]:
 
 
 def calibrate(artifact_dir: Path, name: str) -> dict:
-    scores, right = pairs(artifact_dir, name)
+    raw, rows = tuning_output(artifact_dir, name, None)
+    scores, right = pairs(raw, rows)
     a, b = fit(scores, right)
     calibration = {"method": "platt", "a": round(a, 4), "b": round(b, 4),
                    "fitted_on": f"the tuning set (models/devset/tuning.jsonl): {len(scores)} returned tags, "
                                 f"{int(right.sum())} right"}
-    without = micro(*tuning_output(artifact_dir, name, dict(calibration)))
+    # the map alone is monotonic and drops nothing: the raw run's tags are the tags without the floor
+    without = micro(raw, rows)
     calibration["secondary_floor"] = SECONDARY_FLOOR
     calibration["tuning_set"] = {"without_floor": without,
                                  "with_floor": micro(*tuning_output(artifact_dir, name, calibration))}
