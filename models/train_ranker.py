@@ -41,7 +41,7 @@ from service.summarization.features import NUMERIC, DocumentIndex
 from service.summarization.selection import joined_length
 
 CORPORA = ("flash", "cctv", "finna-train", "lcsts-train", "cfbenchmark-train")
-DEFAULTS = dict(buckets=1 << 16, dim=64, opener_buckets=1 << 12, opener_dim=8, hidden=192, epochs=4,
+DEFAULTS = dict(buckets=1 << 16, dim=64, opener_buckets=1 << 12, opener_dim=8, hidden=192, echo_dim=0, epochs=4,
                 batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=96, max_runs=40, seed=0,
                 selection=dict(shortlist=24, max_runs=40, coverage=0.0, min_remaining=6, section_chars=60,
                                headline_chars=40, run_min_share=0.3, free_run_chars=80, one_per_section_from=3, figure_from_budget=60,
@@ -120,6 +120,7 @@ def target(candidate_tokens: list[str], reference: list[str], ref_counts: Counte
 class Example:
     ids: np.ndarray        # (chars,) bigram ids of the document
     valid: np.ndarray      # (chars + 1,) prefix count of valid bigrams
+    recur: np.ndarray      # (chars,) log of each position's bigram count in the document
     a: np.ndarray          # (m,) span starts
     e: np.ndarray          # (m,) span ends (exclusive, in bigram positions)
     opener: np.ndarray     # (m,)
@@ -153,7 +154,8 @@ def example(document, summary: str, config: dict, rng: random.Random, held: bool
     index = DocumentIndex(document, config["buckets"])
     a, e = index.spans(cands)
     held = is_aside(text) if held is None else held
-    return Example(index.ids.astype(np.int32), index.p_valid.astype(np.int32), a.astype(np.int32),
+    return Example(index.ids.astype(np.int32), index.p_valid.astype(np.int32), index.recur,
+                   a.astype(np.int32),
                    e.astype(np.int32), index.openers(cands).astype(np.int32), index.numeric(cands, budget),
                    values, held)
 
@@ -208,7 +210,14 @@ def build_model(config: dict):
             nn.init.normal_(self.opener.weight, std=0.1)
             with torch.no_grad():
                 self.bigram.weight[0].zero_()
-            width = len(NUMERIC) + config.get("extra_numeric", 0) + 2 * config["dim"] + config["opener_dim"]
+            self.echo = None
+            if config.get("echo_dim", 0):
+                self.echo = nn.Embedding(config["buckets"], config["echo_dim"], padding_idx=0)
+                nn.init.normal_(self.echo.weight, std=0.1)
+                with torch.no_grad():
+                    self.echo.weight[0].zero_()
+            width = (len(NUMERIC) + config.get("extra_numeric", 0) + 2 * config["dim"] + config["opener_dim"]
+                     + config.get("echo_dim", 0))
             self.hidden = nn.Linear(width, config["hidden"])
             self.out = nn.Linear(config["hidden"], 1)
 
@@ -218,7 +227,12 @@ def build_model(config: dict):
             bag = (prefix[batch["e"]] - prefix[batch["a"]]) / batch["n_valid"][:, None]
             doc = (prefix[batch["doc_end"]] - prefix[batch["doc_start"]]) / batch["doc_valid"][:, None]
             doc = doc[batch["doc"]]
-            x = torch.cat([batch["numeric"], bag, bag * doc, self.opener(batch["opener"])], 1)
+            parts = [batch["numeric"], bag, bag * doc, self.opener(batch["opener"])]
+            if self.echo is not None:
+                weighted = self.echo(batch["ids"]) * batch["recur"][:, None]
+                echo = torch.cat([weighted.new_zeros(1, weighted.shape[1]), torch.cumsum(weighted, 0)])
+                parts.append((echo[batch["e"]] - echo[batch["a"]]) / batch["n_valid"][:, None])
+            x = torch.cat(parts, 1)
             return self.out(torch.relu(self.hidden(x))).squeeze(1)
 
     return RankerModel()
@@ -227,12 +241,13 @@ def build_model(config: dict):
 def collate(examples: list[Example], mean: np.ndarray, std: np.ndarray, opener_buckets: int):
     import torch
 
-    ids, a, e, nv, opener, numeric, target, doc = [], [], [], [], [], [], [], []
+    ids, recur, a, e, nv, opener, numeric, target, doc = [], [], [], [], [], [], [], [], []
     doc_start, doc_end, doc_valid = [], [], []
     offset = 0
     for k, ex in enumerate(examples):
         n = len(ex.ids)
         ids.append(ex.ids)
+        recur.append(ex.recur)
         a.append(ex.a + offset)
         e.append(ex.e + offset)
         nv.append(np.maximum(1, ex.valid[ex.e] - ex.valid[ex.a]))
@@ -247,6 +262,7 @@ def collate(examples: list[Example], mean: np.ndarray, std: np.ndarray, opener_b
     # prefix[i] is the sum over positions < i of the concatenated documents, so spans shift by offset
     return {
         "ids": torch.from_numpy(np.concatenate(ids).astype(np.int64)),
+        "recur": torch.from_numpy(np.concatenate(recur).astype(np.float32)),
         "a": torch.from_numpy(np.concatenate(a).astype(np.int64)),
         "e": torch.from_numpy(np.concatenate(e).astype(np.int64)),
         "n_valid": torch.from_numpy(np.concatenate(nv).astype(np.float32)),
@@ -337,6 +353,8 @@ def train(examples: list[Example], config: dict, log=print):
             schedule.step()
             with torch.no_grad():
                 model.bigram.weight[0].zero_()
+                if model.echo is not None:
+                    model.echo.weight[0].zero_()
             total, count = total + float(loss.detach()), count + 1
         model.eval()
         got, best = top1(model, held, mean, std, config)
@@ -354,10 +372,11 @@ def save(model, mean, std, config: dict, record: dict, out: Path) -> None:
                         bigram=state["bigram.weight"].astype(np.float16),
                         opener=state["opener.weight"].astype(np.float16),
                         w1=state["hidden.weight"].T.astype(np.float32), b1=state["hidden.bias"].astype(np.float32),
-                        w2=state["out.weight"][0].astype(np.float32), b2=state["out.bias"].astype(np.float32))
+                        w2=state["out.weight"][0].astype(np.float32), b2=state["out.bias"].astype(np.float32),
+                        **({"echo": state["echo.weight"].astype(np.float16)} if "echo.weight" in state else {}))
     meta = {"name": out.name, "kind": "extractive candidate ranker", "numeric": list(NUMERIC),
             "mean": [float(x) for x in mean], "std": [float(x) for x in std],
-            **{k: config[k] for k in ("buckets", "dim", "opener_buckets", "opener_dim", "hidden")},
+            **{k: config[k] for k in ("buckets", "dim", "opener_buckets", "opener_dim", "hidden", "echo_dim")},
             "selection": config["selection"], "training": record}
     out.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -403,7 +422,9 @@ def card(out: Path, record: dict, argv: list[str], network: dict) -> str:
               *([f"- documents seen per epoch: " + ", ".join(f"{k} ×{v:g}" for k, v in record["weights"].items())
                  + " (every other source ×1)"] if record.get("weights") else []),
               f"- network: {network['dim']}-dim embeddings of {network['buckets']:,} hashed character bigrams, "
-              f"{network['opener_dim']}-dim opener embeddings, {network['hidden']} hidden units",
+              f"{network['opener_dim']}-dim opener embeddings, "
+              + (f"{network['echo_dim']}-dim echo embeddings (weighted by recurrence), " if network.get("echo_dim") else "")
+              + f"{network['hidden']} hidden units",
               f"- {h['epochs']} epochs, {h['batch_docs']} documents a batch, Adam lr {h['lr']} (one-cycle), "
               f"≤ {h['max_candidates']} candidates a document, seed {h['seed']}, torch {record['torch']}, "
               f"{record['threads']} threads",
@@ -447,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
                              "by the corpora")
     parser.add_argument("--limit", type=int, default=None, help="at most N documents (seeded sample)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-    for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "max_candidates", "seed"):
+    for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim", "max_candidates", "seed"):
         parser.add_argument("--" + key.replace("_", "-"), type=int, default=DEFAULTS[key])
     for key in ("lr", "temperature"):
         parser.add_argument("--" + key, type=float, default=DEFAULTS[key])
@@ -458,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     from models.evaluate.summarization import shared_data
 
     root = Path(args.shared_data) if args.shared_data else shared_data()
-    config = {**DEFAULTS, **{k: getattr(args, k) for k in ("epochs", "batch_docs", "buckets", "dim", "hidden",
+    config = {**DEFAULTS, **{k: getattr(args, k) for k in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim",
                                                           "max_candidates", "seed", "lr", "temperature")}}
     started = time.perf_counter()
     import torch

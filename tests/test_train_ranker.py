@@ -46,7 +46,7 @@ def trained(pairs, tmp_path_factory):
                     encoding="utf-8")
     out = folder / "tiny"
     code = train_ranker.main(["--data", str(data), "--out", str(out), "--epochs", "40", "--buckets", "4096",
-                              "--dim", "8", "--hidden", "16", "--workers", "1", "--batch-docs", "16"])
+                              "--dim", "8", "--hidden", "16", "--echo-dim", "4", "--workers", "1", "--batch-docs", "16"])
     assert code == 0
     return out
 
@@ -68,6 +68,7 @@ def test_artifact_has_config_weights_and_record(trained):
     assert "shortlist" in meta["selection"]
     with np.load(trained.with_suffix(".npz")) as npz:
         assert npz["bigram"].shape == (4096, 8) and not npz["bigram"][0].any()   # row 0: no bigram
+        assert meta["echo_dim"] == 4 and npz["echo"].shape == (4096, 4) and not npz["echo"][0].any()
 
 
 def test_learns_the_clause_the_summaries_repeat(trained, pairs):
@@ -83,11 +84,12 @@ def test_learns_the_clause_the_summaries_repeat(trained, pairs):
 def test_numpy_ranker_matches_torch(trained, pairs):
     """The numpy forward (inference) and the torch forward (training) give the same scores."""
     ranker = Ranker.load(str(trained))
-    config = {**train_ranker.DEFAULTS, "buckets": 4096, "dim": 8, "hidden": 16}
+    config = {**train_ranker.DEFAULTS, "buckets": 4096, "dim": 8, "hidden": 16, "echo_dim": 4}
     model = train_ranker.build_model(config)
     state = {"bigram.weight": torch.tensor(ranker.bigram), "opener.weight": torch.tensor(ranker.opener),
              "hidden.weight": torch.tensor(ranker.w1.T), "hidden.bias": torch.tensor(ranker.b1),
-             "out.weight": torch.tensor(ranker.w2[None, :]), "out.bias": torch.tensor(ranker.b2)}
+             "out.weight": torch.tensor(ranker.w2[None, :]), "out.bias": torch.tensor(ranker.b2),
+             "echo.weight": torch.tensor(ranker.echo)}
     model.load_state_dict(state)
     article, key = pairs[-1]
     ex = train_ranker.example(document_from_text(article), key, config, random.Random(0))
@@ -125,7 +127,7 @@ def test_bad_data_is_an_error_naming_the_line(tmp_path, capsys):
 
 def test_weights_repeat_documents_per_epoch():
     """--weight SOURCE=W: a document is seen int(W) times an epoch, plus once with W's fraction."""
-    fit = [train_ranker.Example(*([np.zeros(1)] * 7), held=False, weight=w) for w in (1.0, 3.0, 0.5, 2.25)]
+    fit = [train_ranker.Example(*([np.zeros(1)] * 8), held=False, weight=w) for w in (1.0, 3.0, 0.5, 2.25)]
     rng = random.Random(0)
     counts = np.zeros(4)
     for _ in range(400):
@@ -133,7 +135,7 @@ def test_weights_repeat_documents_per_epoch():
         counts += np.bincount(order, minlength=4)
     assert counts[0] == 400 and counts[1] == 1200
     assert 160 < counts[2] < 240 and 860 < counts[3] < 940
-    unweighted = [train_ranker.Example(*([np.zeros(1)] * 7), held=False) for _ in range(5)]
+    unweighted = [train_ranker.Example(*([np.zeros(1)] * 8), held=False) for _ in range(5)]
     assert sorted(train_ranker.epoch_order(unweighted, random.Random(1))) == list(range(5))
 
 

@@ -74,7 +74,7 @@ def main(argv=None) -> int:
         encode_seconds += time.perf_counter() - started
         sentences += len(document.sentences)
         plain.append(ex)
-        extended.append(train_ranker.Example(ex.ids, ex.valid, ex.a, ex.e, ex.opener,
+        extended.append(train_ranker.Example(ex.ids, ex.valid, ex.recur, ex.a, ex.e, ex.opener,
                                              np.concatenate([ex.numeric, extra], axis=1), ex.target, ex.held))
     print(f"{len(plain)} documents, {sentences} sentences encoded in {encode_seconds:.0f} s", file=sys.stderr)
     results = {}

@@ -79,6 +79,8 @@ class DocumentIndex:
             self.norm = float(np.sqrt((freq.astype(np.float64) ** 2).sum()))
         else:
             self.norm = 1.0
+        # log of how often each position's bigram occurs in the document: 0 for a bigram seen once
+        self.recur = np.log(np.maximum(counts, 1.0)).astype(np.float32)
         title_ids = set()
         if document.title:
             t = document.title

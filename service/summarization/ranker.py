@@ -7,7 +7,10 @@ model, trained by `python -m models.train_ranker`:
     bag(c)    = mean of the bigram embeddings over the candidate's character bigrams
     doc       = mean of the bigram embeddings over the whole document
     opener(c) = embedding of the candidate's first bigram (how it starts: 公司, 0月, 此前…)
-    x         = [normalised numeric features (features.NUMERIC), bag(c), bag(c) * doc, opener(c)]
+    echo(c)   = mean over the candidate's bigrams of a second, small embedding times log(how often
+                the bigram occurs in the document): a learned centrality, in which a recurring name
+                can count and a recurring 公司 or 表示 need not (artifacts with `echo_dim` > 0)
+    x         = [normalised numeric features (features.NUMERIC), bag(c), bag(c) * doc, opener(c), echo(c)]
     score(c)  = w2 · relu(W1 x + b1) + b2
 
 Bag means over any span are differences of one prefix sum per document, so the cost is one
@@ -36,6 +39,7 @@ class ArtifactError(ValueError):
 class _DocumentState:
     prefix: np.ndarray      # (chars + 1, dim) prefix sums of bigram embeddings
     doc: np.ndarray         # (dim,) mean embedding of the document
+    echo: np.ndarray | None  # (chars + 1, echo_dim) prefix sums of recurrence-weighted echo embeddings
 
 
 class Ranker:
@@ -52,6 +56,7 @@ class Ranker:
         self.opener = weights["opener"].astype(np.float32)
         self.w1, self.b1 = weights["w1"].astype(np.float32), weights["b1"].astype(np.float32)
         self.w2, self.b2 = weights["w2"].astype(np.float32), weights["b2"].astype(np.float32)
+        self.echo = weights["echo"].astype(np.float32) if int(config.get("echo_dim", 0)) else None
         self.selection = dict(config.get("selection", {}))
 
     @classmethod
@@ -81,7 +86,11 @@ class Ranker:
             prefix = np.zeros((len(index.ids) + 1, emb.shape[1]), dtype=np.float32)
             np.cumsum(emb, axis=0, out=prefix[1:])
             total = max(1, int(index.p_valid[-1]))
-            state = _DocumentState(prefix, prefix[-1] / total)
+            echo = None
+            if self.echo is not None:
+                echo = np.zeros((len(index.ids) + 1, self.echo.shape[1]), dtype=np.float32)
+                np.cumsum(self.echo[index.ids] * index.recur[:, None], axis=0, out=echo[1:])
+            state = _DocumentState(prefix, prefix[-1] / total, echo)
             index._ranker_state = state
         return state
 
@@ -93,7 +102,10 @@ class Ranker:
         bag = (state.prefix[e] - state.prefix[a]) / n_valid[:, None]
         opener = self.opener[index.openers(cands) % self.opener_buckets]
         numeric = (index.numeric(cands, budget) - self.mean) / self.std
-        return np.concatenate([numeric, bag, bag * state.doc, opener], axis=1)
+        parts = [numeric, bag, bag * state.doc, opener]
+        if state.echo is not None:
+            parts.append((state.echo[e] - state.echo[a]) / n_valid[:, None])
+        return np.concatenate(parts, axis=1)
 
     def score(self, index: DocumentIndex, cands: list[Candidate], budget: int) -> np.ndarray:
         if not cands:
