@@ -89,14 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     triples = [t for t in train_ranker.sources([], ["all"], shared_data()) if isinstance(t[1], str)]
     train = [t for t in triples if not held_back(t[1])]
-    rng = random.Random(0)
+    rng, rng_long = random.Random(0), random.Random(1)     # the long column's own draw: the others' stay as they were
     back: list[tuple[str, str, str]] = []
     for source in train_ranker.CORPORA:
         mine = [t for t in triples if t[0] == source and held_back(t[1]) and len(t[1]) > len(t[2])]
         back += rng.sample(mine, min(args.score, len(mine)))
         if source == "flash":
             long = [("flash-long", a, r) for _, a, r in mine if len(a) >= LONG_FROM]
-            back += rng.sample(long, min(args.score, len(long)))
+            back += rng_long.sample(long, min(args.score, len(long)))
     if args.limit and len(train) > args.limit:
         train = random.Random(0).sample(train, args.limit)
     counts = {s: sum(t[0] == s for t in back) for s in COLUMNS}
