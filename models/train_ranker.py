@@ -201,6 +201,10 @@ def build_model(config: dict):
     import torch
     from torch import nn
 
+    def prefix_sums(rows):
+        # row i is the sum of rows[:i] (as service/summarization/ranker.py builds it in numpy)
+        return torch.cat([rows.new_zeros(1, rows.shape[1]), torch.cumsum(rows, 0)])
+
     class RankerModel(nn.Module):
         def __init__(self):
             super().__init__()
@@ -222,15 +226,13 @@ def build_model(config: dict):
             self.out = nn.Linear(config["hidden"], 1)
 
         def forward(self, batch):
-            emb = self.bigram(batch["ids"])                                   # (chars, dim)
-            prefix = torch.cat([emb.new_zeros(1, emb.shape[1]), torch.cumsum(emb, 0)])
+            prefix = prefix_sums(self.bigram(batch["ids"]))                   # (chars + 1, dim)
             bag = (prefix[batch["e"]] - prefix[batch["a"]]) / batch["n_valid"][:, None]
             doc = (prefix[batch["doc_end"]] - prefix[batch["doc_start"]]) / batch["doc_valid"][:, None]
             doc = doc[batch["doc"]]
             parts = [batch["numeric"], bag, bag * doc, self.opener(batch["opener"])]
             if self.echo is not None:
-                weighted = self.echo(batch["ids"]) * batch["recur"][:, None]
-                echo = torch.cat([weighted.new_zeros(1, weighted.shape[1]), torch.cumsum(weighted, 0)])
+                echo = prefix_sums(self.echo(batch["ids"]) * batch["recur"][:, None])
                 parts.append((echo[batch["e"]] - echo[batch["a"]]) / batch["n_valid"][:, None])
             x = torch.cat(parts, 1)
             return self.out(torch.relu(self.hidden(x))).squeeze(1)

@@ -14,6 +14,7 @@ training code builds its inputs with these same functions, so training and infer
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 import numpy as np
 
@@ -79,8 +80,6 @@ class DocumentIndex:
             self.norm = float(np.sqrt((freq.astype(np.float64) ** 2).sum()))
         else:
             self.norm = 1.0
-        # log of how often each position's bigram occurs in the document: 0 for a bigram seen once
-        self.recur = np.log(np.maximum(counts, 1.0)).astype(np.float32)
         title_ids = set()
         if document.title:
             t = document.title
@@ -120,6 +119,12 @@ class DocumentIndex:
         self.section_of = np.array([s.section for s in sentences], dtype=np.int64)
         self.report_cues = report_cues(text)
         self.length = n
+
+    @cached_property
+    def recur(self) -> np.ndarray:
+        """Log of how often each position's bigram occurs in the document (0 for a bigram seen once, or
+        none): the echo input's weights, derived from p_count and computed only when a ranker asks."""
+        return np.log(np.maximum(np.diff(self.p_count), 1.0)).astype(np.float32)
 
     def spans(self, cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
         """Start and end (exclusive) positions of each candidate's bigrams: [start, end - 1)."""

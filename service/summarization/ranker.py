@@ -42,6 +42,13 @@ class _DocumentState:
     echo: np.ndarray | None  # (chars + 1, echo_dim) prefix sums of recurrence-weighted echo embeddings
 
 
+def _prefix_sums(rows: np.ndarray) -> np.ndarray:
+    """(n + 1, d) float32: row i is the sum of rows[:i], so a span's sum is two lookups."""
+    out = np.zeros((len(rows) + 1, rows.shape[1]), dtype=np.float32)
+    np.cumsum(rows, axis=0, out=out[1:])
+    return out
+
+
 class Ranker:
     def __init__(self, config: dict, weights: dict[str, np.ndarray]):
         if list(config.get("numeric", [])) != list(NUMERIC):
@@ -82,14 +89,9 @@ class Ranker:
     def _state(self, index: DocumentIndex) -> _DocumentState:
         state = getattr(index, "_ranker_state", None)
         if state is None:
-            emb = self.bigram[index.ids]                       # row 0 (no bigram) is zero
-            prefix = np.zeros((len(index.ids) + 1, emb.shape[1]), dtype=np.float32)
-            np.cumsum(emb, axis=0, out=prefix[1:])
+            prefix = _prefix_sums(self.bigram[index.ids])      # row 0 (no bigram) is zero
             total = max(1, int(index.p_valid[-1]))
-            echo = None
-            if self.echo is not None:
-                echo = np.zeros((len(index.ids) + 1, self.echo.shape[1]), dtype=np.float32)
-                np.cumsum(self.echo[index.ids] * index.recur[:, None], axis=0, out=echo[1:])
+            echo = None if self.echo is None else _prefix_sums(self.echo[index.ids] * index.recur[:, None])
             state = _DocumentState(prefix, prefix[-1] / total, echo)
             index._ranker_state = state
         return state
