@@ -25,20 +25,23 @@ from service.punctuation import COLON, COMMA, SEMICOLON, SENTENCE_END
 # single digits with single spaces is one number, read without the spaces
 _NUM = r"(?:\d(?: \d)+(?![\d.·．,，])|\d+(?:[,，]\d{3})*(?:[.·．]\d+)?)"
 _UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧元 亿港元 亿元 万元 千元 美元 元 万亿 亿 万 % ％ ‰
-个工作日 工作日 万人次 人次 万人 人 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 平方公里 平方米 万平方米
+个工作日 工作日 亿人次 万人次 人次 亿人 万人 人 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 亿亩 平方公里 平方米 万平方米
 公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 万辆 万台 万套 万件 亿件 单 笔
-kg 千克 克 毫米 米 度 小时 分钟 天""".split(), key=len, reverse=True)
+kg 千克 克 毫米 米 度 小时 分钟 天 点""".split(), key=len, reverse=True)
 _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
 FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<unit>{_UNIT})")
+# an index level is written with decimals (报收于1670.3点); a whole number of 点 is an hour or a point made
+_WHOLE_POINTS = re.compile(r"^[\d ]+$")
 _CLASSIFIERS = set("个户家项件台辆座所套片批只张位名起单笔") | {"万户"}
 _CHANGE_PREFIX = re.compile(
     r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均|平均每年|每年|"
-    r"[比较]\d{4}年(?:同期)?)?"
-    r"(?:增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|增|降|减|涨|跌|\+|-|＋|－)"
-    r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|低于)$")
+    r"[比较]\d{4}年(?:同期)?|[比较](?:上周|上月|上日|上季度|[前上]一(?:个)?交易日))?"
+    r"(?:(?:涨|跌)(?:超|逾|近)|飙升|攀升|跃升|激增|骤降|大涨|大跌|暴涨|暴跌|"
+    r"增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|增|降|减|涨|跌|\+|-|＋|－)"
+    r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|(?<!不)低于)$")
 _CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
 _LEADING = re.compile(
-    r"^(?:其中|同时|此外|另外|全年|今年|去年|当年|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
+    r"^(?:其中|同时|此外|另外|全年|今年|去年|当年|当月|当日|当天|本月|本周|上周|上月|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
     r"\d{4}年(?:\d{1,2}月(?:份|末|底|初|\d{1,2}日)?)?|\d{1,2}月(?:份|末|底|初|\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"
     r"力争|争取|预计|计划|确保|虽然|虽|但是|但|而且|而|然而|因此|因为|因|由于|如|据|分别|其|这一|该|这|此|将|即|占|较|的|"
     r"[\s“”\"（(）)])+")
@@ -46,16 +49,18 @@ _TRAILING = re.compile(
     r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
     r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|能|被|以|每秒|每|"
     r"不超过|不低于|不得超过|最高|最低|高于|低于|低至|高至|升至|降至|低|高|升|至少|多|大约|普遍|直接|合计持有|持有|(?<!过)会|"
-    r"缩小|扩大|加长|较多|较少|居前|(?:提高|上升|增加|下降|降低|减少)(?:到|至)|控制在|预期目标|预期|目标|"
+    r"缩小|扩大|加长|较多|较少|居前|预计|首次|实际|保持|维持|只|报收于|报收|收报|收于|(?<=[数指])报|"
+    r"[（(][0-9A-Za-z.]{1,12}[）)]|(?<=..)中|(?:提高|上升|增加|下降|降低|减少)(?:到|至)|控制在|预期目标|预期|目标|"
     r"\d{4}年|[\s“”\"（(、])+$")
 # a comparison after the measure: 收益率较4月份 → 收益率
 _COMPARED = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:较|(?<!占)比(?![例重率值])|相比|同比|环比)[^，。；、]{0,10}$")
 # the measure named after the figure: 持有世纪数码88.24%的股份, 加长了30%的宽幅胶刷, 1亿股股份
 # (a range's upper end comes first: 6.5%－7%的增速)
-_RANGE_END = r"(?:[－\-~～至到]\d+(?:[.·．]\d+)?[%％]?)?"
-_NAMED_AFTER = re.compile(rf"^{_RANGE_END}(?:以上|以下|左右|多)?(?:股)?(?:的)?((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
+_RANGE_END = (r"(?:(?:[－\-~～至到]|、(?:不低于|不少于|不超过|最高|最低)?)\d+(?:[.·．]\d+)?"
+              r"(?:[%％]|万亿元|亿元|万元|亿|万|元)?)?")
+_NAMED_AFTER = re.compile(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:股)?(?:的)?(?!以上|以下|左右)((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
                           r"(?=和|与|及|等|进行|用于|支持|助力|推动|带动|直接|已经|已|将|在|使|让|可|能|会|就|才|"
-                          r"不断|发生|[，。；、,;（(”\s]|$)")
+                          r"不断|发生|的|回购|购买|收购|实施|开展|[，。；、,;（(”\s]|$)")
 # the head noun of a measure: a list item ending so names a whole measure
 _MEASURE_END = re.compile(r"(?:量|额|值|率|数|收入|利润|支出|价格|指数|比重|规模|成本|资产|储备|投资|消费|贷款|存款)$")
 # a figure compared with another (相当于前九年总和的1.6倍, 为1997年的2.9倍) measures what the one before did
@@ -63,7 +68,15 @@ _MULTIPLE_OF = re.compile(r"^(?:相当于|是|为)[^，。；]{1,14}的$")
 # a clause that is only a predicate (已由五十年代的50%左右): its subject is in the clause before
 _PREDICATE_ONLY = re.compile(r"^(?:已|又|再|仍|还|并|均|则|也)?(?:由|从|比|较)")
 _ACTS_ON = re.compile(r"(?:持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以|"
-                      r"安排|增发|发行|投入|拨付|下达|筹集|有)$")
+                      r"安排|增发|发行|投入|拨付|下达|筹集|有|解决|准备|加征|征收|新增|对)$")
+_RANGE_START = re.compile(r"\d+(?:[.·．]\d+)?\s*[至到~～－—]$")
+# a bound between the verb and the figure (运用不超过130亿元的资金, 有超过400万亩小麦种田)
+_BOUND = re.compile(r"(?:不超过|不低于|不少于|超过|至少|多达|高达|近|约|逾|达)$")
+# a figure that opens its clause and is followed by what it counts (约185万人次参与网络祭扫, 13亿多人口的…);
+# a share that opens its clause (原定投产的项目，90%以上可以按计划实现) is a share of what the clause before named
+_COUNTED = re.compile(r"(?:以上|以下|左右|多|余)?(?:的)?(?!以上|以下|左右)((?:(?!的)[\u4e00-\u9fff]){2,10})(?=的|[，。；;,]|$)")
+# a multiple named with its base in the clause (价格是一档价的1.2倍): the measure is the subject
+_MULTIPLE_IN = re.compile(r"^(.{2,}?)(?:相当于|是|为)[^，。；]{1,14}的$")
 _PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示范区|新区|自贸区|保税区|试验区|省|市|县)(?=[\u4e00-\u9fa5]{3,})")
 # "from" (从2021年的40个, 由五十年代的50%): up to a digit, or a 的 right before the value (not 自由, 从事)
 _FROM = re.compile(r"(?:(?<![自理经缘来])由|(?<!服)从(?!事))(?:[^从由]{0,12}?\d|[^从由]{0,12}的$|$)")
@@ -162,20 +175,32 @@ def _indicator(raw: str) -> str | None:
         text = text[:share]
     for _ in range(3):
         text = _TRAILING.sub("", text)
-    return text.strip() or None
+    text = text.strip()
+    return None if text in ("比", "较", "与") else text or None     # 比1980年预计增加: a change, no measure
 
 
-def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, rows: list[dict]) -> str | None:
+def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, rows: list[dict],
+           opens_clause: bool) -> str | None:
     """The indicator in context: a measure named after the figure (…的股份) when the words before it
-    only say what was done to it; a list item (、77.62%) takes the one before it."""
+    only say what was done to it; a figure opening its clause counts what follows it; a list item
+    (、77.62%) takes the one before it."""
     tail = sentence[ve:ve + 14]
-    after = _NAMED_AFTER.match(tail)
-    acts_on = bool(_ACTS_ON.search(head.rstrip()))
-    if after and re.match(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:的|股)", tail) and (
+    after = _NAMED_AFTER.match(sentence, ve)      # from the figure on, to the real end of the sentence
+    acts_on = bool(_ACTS_ON.search(_BOUND.sub("", head.rstrip())))
+    if after and re.match(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:的|股(?=股份|的))", tail) and (
             unit in ("%", "％", "万", "亿") or acts_on or not indicator):
         return after.group(1)
     if after and acts_on and unit not in ("%", "％"):
         return after.group(1)                  # 安排30亿元建设资金, 增发1万亿元国债: the thing provided
+    if rows and head.strip().startswith("占"):
+        return rows[-1]["indicator"]           # 回购股份454.64万股，占总股本0.9226%: the part is measured
+    if opens_clause and unit not in ("%", "％", "‰", "分钟", "小时", "天", "个工作日", "工作日"):
+        counted = _COUNTED.match(sentence, ve)
+        if counted:
+            return counted.group(1)            # 约185万人次参与网络祭扫: the figure is the subject
+    multiple = _MULTIPLE_IN.match(head.strip()) if unit == "倍" else None
+    if multiple and (subject := _indicator(multiple.group(1))):
+        return subject
     if rows and (not indicator or _MULTIPLE_OF.match(head.strip())):
         return rows[-1]["indicator"]           # 、77.62% / 相当于前九年总和的1.6倍: the measure before
     if not indicator and (head.strip(" 、，,和及与") in ("", "占", "分别为", "分别", "分别有", "至", "到", "为", "达")
@@ -195,14 +220,14 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
         previous_end = last_end
         after = sentence[ve:ve + 4]
         before = sentence[max(0, vs - 1):vs]
-        if before == "第":
+        if before == "第" or (unit == "点" and _WHOLE_POINTS.match(value)):
             continue
         if unit in _CLASSIFIERS and after[:1] and re.match(r"[\u4e00-\u9fa5A-Za-z“\"]", after[:1]) \
                 and not _VERB_AFTER.match(after):
             last_end = ve
             continue   # a counting modifier: 4个新型工业化示范基地, 18户规上工业企业
         cs = max(_clause_start(sentence, vs), previous_end)
-        head = sentence[cs:vs]
+        head = _RANGE_START.sub("", sentence[cs:vs])      # 准备至少5至7天的: the upper end is the figure
         if _FROM_TO.match(sentence[ve:ve + 5]) and re.search("[从由]", head):
             continue   # the "from" value of 从41个提升至108个: the row is the value it rose to
         prefix = _CHANGE_PREFIX.search(head)
@@ -213,7 +238,10 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
         if prefix and not own and rows and rows[-1]["change"] is None:
             rows[-1]["change"] = change          # 同比增长10.7% standing alone: the figure before changed
             continue
-        rows.append(dict(indicator=_named(sentence, subject, own, ve, unit, rows), value=value, unit=unit,
+        # a clause of its own after a comma, not a list item (、77.62%) nor the part of a whole (其中…中，70%)
+        opens_clause = cs == _clause_start(sentence, vs) and sentence[cs - 1:cs] in ("", "，", ",") \
+            and not _BOUND.sub("", head.strip()) and not re.search(r"[中里内]$", sentence[:max(cs - 1, 0)])
+        rows.append(dict(indicator=_named(sentence, subject, own, ve, unit, rows, opens_clause), value=value, unit=unit,
                          change=change, offset=vs, kind=_kind(sentence, cs, vs, unit, change, in_target_list)))
     return _paired(rows)
 

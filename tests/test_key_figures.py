@@ -77,3 +77,32 @@ def test_spaced_out_digits_are_one_number():
     """Text extracted from print may space out its digits: 1 1万 is 11万, read whole and kept as written."""
     rows = extract_key_figures(document_from_text("到2010年，公路通车总里程达到1 1万公里左右，其中高速公路1 3 0 0公里。"))
     assert [(f.indicator, f.value, f.amount) for f in rows] == [("公路通车总里程", "1 1", 11.0), ("高速公路", "1 3 0 0", 1300.0)]
+
+
+def test_what_each_figure_of_a_market_brief_or_news_item_measures():
+    """The phrasings of market briefs and broadcast news, in sentences written for the test."""
+    # 涨超 / 跌逾 and 飙升 are the change, not part of the name
+    assert [i for i, _, _ in _rows("午后个股分化，星河电子涨超6%，远山科技跌逾3%。")] == ["星河电子", "远山科技"]
+    assert _rows("其中钢材成本飙升12%。")[0][0] == "钢材成本"
+    # an index level in points takes the change compared with last week
+    assert _rows("本周东海港出口运价指数(EFI)报收于1234.5点，较上周上涨2.5%。") == \
+        [("东海港出口运价指数", "1234.5", "较上周上涨2.5%")]
+    assert _rows("会议下午3点开始。") == []          # a whole number of 点 is an hour
+    # 预计 / 首次 / 实际 / 保持在 / 当月 are not part of the measure
+    assert _rows("公司二季度净利润预计3.2亿元。")[0][0] == "公司二季度净利润"
+    assert _rows("全市居民人均可支配收入实际增长5.1%。")[0][0] == "全市居民人均可支配收入"
+    assert _rows("粮食播种面积保持在1.2亿亩以上。")[0][0] == "粮食播种面积"
+    # a share of the total: the part named before (回购股份…，占总股本…)
+    assert [i for i, _, _ in _rows("公司累计回购股份120万股，占总股本0.52%。")] == ["公司累计回购股份"] * 2
+    # a figure opening its clause counts what follows it …
+    assert _rows("全省共开放景区300个，约85万人次参与线上游览。")[1][0] == "参与线上游览"
+    assert _rows("台风过境，12万用户遭遇停电。")[0][0] == "用户遭遇停电"
+    # … but a share opening its clause is a share of what the clause before named
+    assert _rows("今年新开工的项目，80%以上已经完成主体工程。")[0][0] == "新开工的项目"
+    # what the verb acts on is named after the figure, past a bound (运用不超过…的资金, 有超过…)
+    assert [i for i, _, _ in _rows("集团将运用不超过20亿元、不低于10亿元的资金回购股份。")] == ["资金", "资金"]
+    assert _rows("全县有超过30万亩茶园，年产茶叶占全省的12%。")[0][0] == "茶园"
+    assert _rows("今年要解决800万农村人口的出行难题。")[0][0] == "农村人口"
+    # a multiple with its base in the clause measures the subject; a range's lower end is not a figure
+    assert _rows("新材料的价格是普通钢材的3倍左右。")[0][0] == "新材料的价格"
+    assert [v for _, v, _ in _rows("居民需储备3至5天的食物。")] == ["5"]
