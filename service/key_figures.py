@@ -29,7 +29,8 @@ _UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧�
 公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 万辆 万台 万套 万件 亿件 单 笔
 kg 千克 克 毫米 米 度 小时 分钟 天 点""".split(), key=len, reverse=True)
 _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
-FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<unit>{_UNIT})")
+# 6700多公里, 960余万: "more than" between the number and its unit stays with the unit, as written
+FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<about>[多余])?(?P<unit>{_UNIT})")
 # an index level is written with decimals (报收于1670.3点); a whole number of 点 is an hour or a point made
 _WHOLE_POINTS = re.compile(r"^[\d ]+$")
 _CLASSIFIERS = set("个户家项件台辆座所套片批只张位名起单笔") | {"万户"}
@@ -37,19 +38,19 @@ _CHANGE_PREFIX = re.compile(
     r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均|平均每年|每年|"
     r"[比较]\d{4}年(?:同期)?|[比较](?:上周|上月|上日|上季度|[前上]一(?:个)?交易日))?"
     r"(?:(?:涨|跌)(?:超|逾|近)|飙升|攀升|跃升|激增|骤降|大涨|大跌|暴涨|暴跌|"
-    r"增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|增|降|减|涨|跌|\+|-|＋|－)"
+    r"增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|(?<!新)增|降|减|涨|跌|\+|-|＋|－)"
     r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|(?<!不)低于)$")
 _CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
 _LEADING = re.compile(
-    r"^(?:其中|同时|此外|另外|全年|今年|去年|当年|当月|当日|当天|本月|本周|上周|上月|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
+    r"^(?:以上|以下|左右|其中|同时|此外|另外|全年|今年|去年|当年|当月|当日|当天|本月|本周|上周|上月|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
     r"\d{4}年(?:\d{1,2}月(?:份|末|底|初|\d{1,2}日)?)?|\d{1,2}月(?:份|末|底|初|\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"
     r"力争|争取|预计|计划|确保|虽然|虽|但是|但|而且|而|然而|因此|因为|因|由于|如|据|分别|其|这一|该|这|此|将|即|占|较|的|"
-    r"[\s“”\"（(）)])+")
+    r"[\s“”\"（(）)、])+")
 _TRAILING = re.compile(
     r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
-    r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|能|被|以|每秒|每|"
+    r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|(?<!产)能|被|以|每秒|每|"
     r"不超过|不低于|不得超过|最高|最低|高于|低于|低至|高至|升至|降至|低|高|升|至少|多|大约|普遍|直接|合计持有|持有|(?<!过)会|"
-    r"缩小|扩大|加长|较多|较少|居前|预计|首次|实际|保持|维持|只|报收于|报收|收报|收于|(?<=[数指])报|"
+    r"缩小|扩大|加长|较多|较少|居前|平均|预计|首次|实际|保持|维持|只|报收于|报收|收报|收于|(?<=[数指])报|"
     r"[（(][0-9A-Za-z.]{1,12}[）)]|(?<=..)中|(?:提高|上升|增加|下降|降低|减少)(?:到|至)|控制在|预期目标|预期|目标|"
     r"\d{4}年|[\s“”\"（(、])+$")
 # a comparison after the measure: 收益率较4月份 → 收益率
@@ -68,7 +69,7 @@ _MULTIPLE_OF = re.compile(r"^(?:相当于|是|为)[^，。；]{1,14}的$")
 # a clause that is only a predicate (已由五十年代的50%左右): its subject is in the clause before
 _PREDICATE_ONLY = re.compile(r"^(?:已|又|再|仍|还|并|均|则|也)?(?:由|从|比|较)")
 _ACTS_ON = re.compile(r"(?:持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以|"
-                      r"安排|增发|发行|投入|拨付|下达|筹集|有|解决|准备|加征|征收|新增|对)$")
+                      r"安排|增发|发行|投入|拨付|下达|筹集|有|解决|准备|加征|征收|新增|惠及|对)$")
 _RANGE_START = re.compile(r"\d+(?:[.·．]\d+)?\s*[至到~～－—]$")
 # a bound between the verb and the figure (运用不超过130亿元的资金, 有超过400万亩小麦种田)
 _BOUND = re.compile(r"(?:不超过|不低于|不少于|超过|至少|多达|高达|近|约|逾|达)$")
@@ -77,7 +78,7 @@ _BOUND = re.compile(r"(?:不超过|不低于|不少于|超过|至少|多达|高�
 _COUNTED = re.compile(r"(?:以上|以下|左右|多|余)?(?:的)?(?!以上|以下|左右)((?:(?!的)[\u4e00-\u9fff]){2,10})(?=的|[，。；;,]|$)")
 # a multiple named with its base in the clause (价格是一档价的1.2倍): the measure is the subject
 _MULTIPLE_IN = re.compile(r"^(.{2,}?)(?:相当于|是|为)[^，。；]{1,14}的$")
-_PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示范区|新区|自贸区|保税区|试验区|省|市|县)(?=[\u4e00-\u9fa5]{3,})")
+_PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示范区|新区|自贸区|保税区|试验区|省|市(?![场值民])|县(?!域))(?=[\u4e00-\u9fa5]{3,})")
 # "from" (从2021年的40个, 由五十年代的50%): up to a digit, or a 的 right before the value (not 自由, 从事)
 _FROM = re.compile(r"(?:(?<![自理经缘来])由|(?<!服)从(?!事))(?:[^从由]{0,12}?\d|[^从由]{0,12}的$|$)")
 _MID_VERB = re.compile(r"(?:实现|完成|达到|录得|培育|引进|兑现)")
@@ -215,7 +216,7 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
     rows: list[dict] = []
     last_end = 0          # the previous figure's end: the next one's words start after it
     for m in FIGURE.finditer(sentence):
-        value, unit = m.group("value"), m.group("unit")
+        value, unit, about = m.group("value"), m.group("unit"), m.group("about") or ""
         vs, ve = m.start("value"), m.end("unit")
         previous_end = last_end
         after = sentence[ve:ve + 4]
@@ -241,7 +242,8 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
         # a clause of its own after a comma, not a list item (、77.62%) nor the part of a whole (其中…中，70%)
         opens_clause = cs == _clause_start(sentence, vs) and sentence[cs - 1:cs] in ("", "，", ",") \
             and not _BOUND.sub("", head.strip()) and not re.search(r"[中里内]$", sentence[:max(cs - 1, 0)])
-        rows.append(dict(indicator=_named(sentence, subject, own, ve, unit, rows, opens_clause), value=value, unit=unit,
+        rows.append(dict(indicator=_named(sentence, subject, own, ve, unit, rows, opens_clause), value=value,
+                         unit=about + unit,
                          change=change, offset=vs, kind=_kind(sentence, cs, vs, unit, change, in_target_list)))
     return _paired(rows)
 

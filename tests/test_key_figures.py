@@ -106,3 +106,15 @@ def test_what_each_figure_of_a_market_brief_or_news_item_measures():
     # a multiple with its base in the clause measures the subject; a range's lower end is not a figure
     assert _rows("新材料的价格是普通钢材的3倍左右。")[0][0] == "新材料的价格"
     assert [v for _, v, _ in _rows("居民需储备3至5天的食物。")] == ["5"]
+
+
+def test_more_than_between_number_and_unit():
+    """多/余 between a number and its unit (6700多公里): a figure, its unit as written, its change kept."""
+    rows = extract_key_figures(document_from_text("全年新建改建高速公路6700多公里、农村公路29万公里。"
+                                                  "园区生产总值达到1200多亿元，比上年增长8.1%。"))
+    assert [(f.indicator, f.value, f.unit) for f in rows] == [
+        ("新建改建高速公路", "6700", "多公里"), ("农村公路", "29", "万"), ("园区生产总值", "1200", "多亿元")]
+    assert rows[2].change == "比上年增长8.1%" and rows[2].amount == 1200.0
+    # 产能 and 平均 are words of the measure, not a trailing verb
+    assert _rows("退出煤炭产能1.5亿吨以上、钢铁产能3000万吨。")[1][0] == "钢铁产能"
+    assert _rows("城镇调查失业率平均为5.2%。")[0][0] == "城镇调查失业率"
