@@ -25,24 +25,25 @@ from service.punctuation import COLON, COMMA, SEMICOLON, SENTENCE_END
 # single digits with single spaces is one number, read without the spaces
 _NUM = r"(?:\d(?: \d)+(?![\d.·．,，])|\d+(?:[,，]\d{3})*(?:[.·．]\d+)?)"
 _UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧元 亿港元 亿元 万元 千元 美元 元 万亿 亿 万 % ％ ‰
-个工作日 工作日 亿人次 万人次 人次 亿人 万人 人 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 亿亩 平方公里 平方米 万平方米
-公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 万辆 万台 万套 万件 亿件 单 笔
+个工作日 工作日 亿人次 万人次 人次 亿人 万人 人 万名 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 亿亩 平方公里 平方米 万平方米
+公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 例 万例 万辆 万台 万套 万件 亿件 单 笔
 kg 千克 克 毫米 米 度 小时 分钟 天 点""".split(), key=len, reverse=True)
 _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
 # 6700多公里, 960余万: "more than" between the number and its unit stays with the unit, as written
 FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<about>[多余])?(?P<unit>{_UNIT})")
 # an index level is written with decimals (报收于1670.3点); a whole number of 点 is an hour or a point made
 _WHOLE_POINTS = re.compile(r"^[\d ]+$")
+_DURATIONS = ("分钟", "小时", "天", "个工作日", "工作日")
 _CLASSIFIERS = set("个户家项件台辆座所套片批只张位名起单笔") | {"万户"}
 _CHANGE_PREFIX = re.compile(
     r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均|平均每年|每年|"
-    r"[比较]\d{4}年(?:同期)?|[比较](?:上周|上月|上日|上季度|[前上]一(?:个)?交易日))?"
-    r"(?:(?:涨|跌)(?:超|逾|近)|飙升|攀升|跃升|激增|骤降|大涨|大跌|暴涨|暴跌|"
+    r"[比较]\d{4}年(?:同期)?|[比较](?:上周|上月|上日|上季度|[一二三四]季度|[前上]一(?:个)?交易日))?"
+    r"(?:(?:涨|跌)(?:超|逾|近)|飙升|攀升|跃升|激增|骤降|大涨|大跌|暴涨|暴跌|加快|放缓|回升|收窄|缩减|压减|削减|"
     r"增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|(?<!新)增|降|减|涨|跌|\+|-|＋|－)"
-    r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|(?<!不)低于)$")
+    r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|(?<!不)低于)(?:超过|接近|逾|近|约)?$")
 _CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
 _LEADING = re.compile(
-    r"^(?:以上|以下|左右|其中|同时|此外|另外|全年|今年|去年|当年|当月|当日|当天|本月|本周|上周|上月|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
+    r"^(?:[一二三四五六七八九十]+、|\d{1,2}、|以上|以下|左右|其中|同时|此外|另外|全年|今年|去年|当年|当月|当日|当天|本月|本周|上周|上月|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
     r"\d{4}年(?:\d{1,2}月(?:份|末|底|初|\d{1,2}日)?)?|\d{1,2}月(?:份|末|底|初|\d{1,2}日)?|截至\S*?年底?|实现|完成|引进|累计|共计|共|并|且|和|及|"
     r"力争|争取|预计|计划|确保|虽然|虽|但是|但|而且|而|然而|因此|因为|因|由于|如|据|分别|其|这一|该|这|此|将|即|占|较|的|"
     r"[\s“”\"（(）)、])+")
@@ -51,7 +52,7 @@ _TRAILING = re.compile(
     r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|(?<!产)能|被|以|每秒|每|"
     r"不超过|不低于|不得超过|最高|最低|高于|低于|低至|高至|升至|降至|低|高|升|至少|多|大约|普遍|直接|合计持有|持有|(?<!过)会|"
     r"缩小|扩大|加长|较多|较少|居前|平均|预计|首次|实际|保持|维持|只|报收于|报收|收报|收于|(?<=[数指])报|"
-    r"[（(][0-9A-Za-z.]{1,12}[）)]|(?<=..)中|(?:提高|上升|增加|下降|降低|减少)(?:到|至)|控制在|预期目标|预期|目标|"
+    r"[（(][0-9A-Za-z.]{1,12}[）)]|(?<=..)中|(?:提高|上升|增加|下降|降低|减少|扩充|扩大|发展|增长)(?:到|至)了?|控制在|逼近|接近|每小时|每分钟|每天|每日|每月|每年|预期目标|预期|目标|"
     r"\d{4}年|[\s“”\"（(、])+$")
 # a comparison after the measure: 收益率较4月份 → 收益率
 _COMPARED = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:较|(?<!占)比(?![例重率值])|相比|同比|环比)[^，。；、]{0,10}$")
@@ -60,7 +61,7 @@ _COMPARED = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:较|(?<!占)比(?![例�
 _RANGE_END = (r"(?:(?:[－\-~～至到]|、(?:不低于|不少于|不超过|最高|最低)?)\d+(?:[.·．]\d+)?"
               r"(?:[%％]|万亿元|亿元|万元|亿|万|元)?)?")
 _NAMED_AFTER = re.compile(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:股)?(?:的)?(?!以上|以下|左右)((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
-                          r"(?=和|与|及|等|进行|用于|支持|助力|推动|带动|直接|已经|已|将|在|使|让|可|能|会|就|才|"
+                          r"(?=和|(?<!参)与|及|等|进行|用于|支持|助力|推动|带动|直接|已经|已|将|在|使|让|可|能|会|就|才|"
                           r"不断|发生|的|回购|购买|收购|实施|开展|[，。；、,;（(”\s]|$)")
 # the head noun of a measure: a list item ending so names a whole measure
 _MEASURE_END = re.compile(r"(?:量|额|值|率|数|收入|利润|支出|价格|指数|比重|规模|成本|资产|储备|投资|消费|贷款|存款)$")
@@ -68,7 +69,7 @@ _MEASURE_END = re.compile(r"(?:量|额|值|率|数|收入|利润|支出|价格|�
 _MULTIPLE_OF = re.compile(r"^(?:相当于|是|为)[^，。；]{1,14}的$")
 # a clause that is only a predicate (已由五十年代的50%左右): its subject is in the clause before
 _PREDICATE_ONLY = re.compile(r"^(?:已|又|再|仍|还|并|均|则|也)?(?:由|从|比|较)")
-_ACTS_ON = re.compile(r"(?:持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以|"
+_ACTS_ON = re.compile(r"(?:[\u4e00-\u9fff]了|持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以|"
                       r"安排|增发|发行|投入|拨付|下达|筹集|有|解决|准备|加征|征收|新增|惠及|对)$")
 _RANGE_START = re.compile(r"\d+(?:[.·．]\d+)?\s*[至到~～－—]$")
 # a bound between the verb and the figure (运用不超过130亿元的资金, 有超过400万亩小麦种田)
@@ -193,9 +194,14 @@ def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, 
         return after.group(1)
     if after and acts_on and unit not in ("%", "％"):
         return after.group(1)                  # 安排30亿元建设资金, 增发1万亿元国债: the thing provided
+    if unit in ("%", "％") and (equity := re.match(r"的?(股权|股份)", sentence[ve:ve + 3])):
+        return equity.group(1)                 # 浙江经投持有浙江智新51%股权: a stake
+    if unit in _DURATIONS and (re.search(r"(?:过去|最近|未来|近|前|后)$", head.strip())
+                               or re.match(r"(?:内|以内|之内|后|以后|之后|前|以前)", sentence[ve:ve + 2])):
+        return None                            # 过去24小时, 发病1小时内: a time window, not a measure
     if rows and head.strip().startswith("占"):
         return rows[-1]["indicator"]           # 回购股份454.64万股，占总股本0.9226%: the part is measured
-    if opens_clause and unit not in ("%", "％", "‰", "分钟", "小时", "天", "个工作日", "工作日"):
+    if opens_clause and unit not in ("%", "％", "‰", *_DURATIONS):
         counted = _COUNTED.match(sentence, ve)
         if counted:
             return counted.group(1)            # 约185万人次参与网络祭扫: the figure is the subject

@@ -118,3 +118,21 @@ def test_more_than_between_number_and_unit():
     # 产能 and 平均 are words of the measure, not a trailing verb
     assert _rows("退出煤炭产能1.5亿吨以上、钢铁产能3000万吨。")[1][0] == "钢铁产能"
     assert _rows("城镇调查失业率平均为5.2%。")[0][0] == "城镇调查失业率"
+
+
+def test_stakes_time_windows_and_rates():
+    """Round-4 phrasings, in sentences written for the test."""
+    # a percentage of 股权 / 股份 is a stake
+    assert [i for i, _, _ in _rows("交易完成后，甲公司持有乙公司60%股权，丙公司持有40%股权。")] == ["股权", "股权"]
+    # a time window is not a measure
+    assert _rows("过去24小时，全省新增病例12例。")[0][0] is None
+    # a rate per hour, a comparison with a quarter, 逼近, 扩充到
+    assert _rows("设计时速为每小时250公里。")[0][0] == "设计时速"
+    assert [i for i, _, _ in _rows("上半年全市工业增加值同比增长5.1%，比一季度加快0.6个百分点。")] == ["全市工业增加值"] * 2
+    assert _rows("全省累计确诊病例逼近900例。")[0][0] == "全省累计确诊病例"
+    assert [i for i, _, _ in _rows("合作社社员从2019年的80多人扩充到了2023年的600多人。")] == ["合作社社员"] * 2
+    # a verb in the perfective acts on what the figure counts; 参与 is one word
+    assert _rows("今年村里种上了800亩经济林。")[0][0] == "经济林"
+    assert _rows("活动累计有超过30万名市民参与，反响热烈。")[0][0] == "市民参与"
+    # the list numbering of a budget item is not part of it
+    assert _rows("三、 科技事业费120亿元，平均每年24亿元。") == [("科技事业费", "120", None), ("科技事业费", "24", None)]
