@@ -41,7 +41,7 @@ from service.summarization.features import NUMERIC, DocumentIndex
 from service.summarization.selection import joined_length
 
 CORPORA = ("flash", "cctv", "finna-train", "lcsts-train", "cfbenchmark-train")
-DEFAULTS = dict(buckets=1 << 16, dim=64, opener_buckets=1 << 12, opener_dim=8, hidden=192, echo_dim=0, epochs=4,
+DEFAULTS = dict(buckets=1 << 16, dim=64, opener_buckets=1 << 12, opener_dim=8, hidden=192, echo_dim=0, context=0, epochs=4,
                 batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=96, max_runs=40, seed=0,
                 selection=dict(shortlist=24, max_runs=40, coverage=0.0, min_remaining=6, section_chars=60,
                                headline_chars=40, run_min_share=0.3, free_run_chars=80, one_per_section_from=3, figure_from_budget=60,
@@ -220,13 +220,25 @@ def build_model(config: dict):
                 nn.init.normal_(self.echo.weight, std=0.1)
                 with torch.no_grad():
                     self.echo.weight[0].zero_()
+            self.context = None
+            k = config.get("context", 0)
+            if k:      # a conv over the bigram embeddings: each one sees its neighbours
+                if k % 2 == 0:
+                    raise ValueError(f"context must be an odd width (3, 5, …), not {k}")
+                self.context = nn.Conv1d(config["dim"], config["dim"], k, padding=k // 2)
+                nn.init.normal_(self.context.weight, std=0.02)
+                nn.init.zeros_(self.context.bias)
             width = (len(NUMERIC) + config.get("extra_numeric", 0) + 2 * config["dim"] + config["opener_dim"]
                      + config.get("echo_dim", 0))
             self.hidden = nn.Linear(width, config["hidden"])
             self.out = nn.Linear(config["hidden"], 1)
 
         def forward(self, batch):
-            prefix = prefix_sums(self.bigram(batch["ids"]))                   # (chars + 1, dim)
+            rows = self.bigram(batch["ids"])                                  # (chars, dim)
+            if self.context is not None:       # residual, masked to real bigrams (padding stays zero)
+                near = torch.relu(self.context(rows.T[None]))[0].T
+                rows = rows + near * batch["valid_mask"][:, None]
+            prefix = prefix_sums(rows)                                        # (chars + 1, dim)
             bag = (prefix[batch["e"]] - prefix[batch["a"]]) / batch["n_valid"][:, None]
             doc = (prefix[batch["doc_end"]] - prefix[batch["doc_start"]]) / batch["doc_valid"][:, None]
             doc = doc[batch["doc"]]
@@ -240,16 +252,19 @@ def build_model(config: dict):
     return RankerModel()
 
 
-def collate(examples: list[Example], mean: np.ndarray, std: np.ndarray, opener_buckets: int):
+def collate(examples: list[Example], mean: np.ndarray, std: np.ndarray, opener_buckets: int, gap: int = 0):
+    """One batch: the documents' positions concatenated, `gap` empty positions after each (so that the
+    context conv never reads across two documents)."""
     import torch
 
     ids, recur, a, e, nv, opener, numeric, target, doc = [], [], [], [], [], [], [], [], []
     doc_start, doc_end, doc_valid = [], [], []
     offset = 0
+    pad = np.zeros(gap, dtype=np.int64)
     for k, ex in enumerate(examples):
         n = len(ex.ids)
-        ids.append(ex.ids)
-        recur.append(ex.recur)
+        ids.append(np.concatenate([ex.ids, pad]))
+        recur.append(np.concatenate([ex.recur, pad]))
         a.append(ex.a + offset)
         e.append(ex.e + offset)
         nv.append(np.maximum(1, ex.valid[ex.e] - ex.valid[ex.a]))
@@ -260,10 +275,11 @@ def collate(examples: list[Example], mean: np.ndarray, std: np.ndarray, opener_b
         doc_start.append(offset)
         doc_end.append(offset + n)
         doc_valid.append(max(1, int(ex.valid[-1])))
-        offset += n
+        offset += n + gap
     # prefix[i] is the sum over positions < i of the concatenated documents, so spans shift by offset
     return {
         "ids": torch.from_numpy(np.concatenate(ids).astype(np.int64)),
+        "valid_mask": torch.from_numpy((np.concatenate(ids) != 0).astype(np.float32)),
         "recur": torch.from_numpy(np.concatenate(recur).astype(np.float32)),
         "a": torch.from_numpy(np.concatenate(a).astype(np.int64)),
         "e": torch.from_numpy(np.concatenate(e).astype(np.int64)),
@@ -300,7 +316,7 @@ def top1(model, examples: list[Example], mean, std, config) -> tuple[float, floa
     with torch.no_grad():
         for k in range(0, len(examples), 256):
             chunk = examples[k:k + 256]
-            batch = collate(chunk, mean, std, config["opener_buckets"])
+            batch = collate(chunk, mean, std, config["opener_buckets"], config.get("context", 0) // 2)
             scores = model(batch).numpy()
             start = 0
             for ex in chunk:
@@ -347,7 +363,7 @@ def train(examples: list[Example], config: dict, log=print):
         total, count = 0.0, 0
         for k in range(0, len(order), config["batch_docs"]):
             batch = collate([fit[i] for i in order[k:k + config["batch_docs"]]], mean, std,
-                            config["opener_buckets"])
+                            config["opener_buckets"], config.get("context", 0) // 2)
             loss = listwise_loss(model(batch), batch, config["temperature"])
             optimizer.zero_grad()
             loss.backward()
@@ -375,10 +391,14 @@ def save(model, mean, std, config: dict, record: dict, out: Path) -> None:
                         opener=state["opener.weight"].astype(np.float16),
                         w1=state["hidden.weight"].T.astype(np.float32), b1=state["hidden.bias"].astype(np.float32),
                         w2=state["out.weight"][0].astype(np.float32), b2=state["out.bias"].astype(np.float32),
-                        **({"echo": state["echo.weight"].astype(np.float16)} if "echo.weight" in state else {}))
+                        **({"echo": state["echo.weight"].astype(np.float16)} if "echo.weight" in state else {}),
+                        # conv weight (out, in, k) as one (k * in, out) matrix over a window of k rows
+                        **({"context_w": state["context.weight"].transpose(2, 1, 0).reshape(-1, state["context.weight"].shape[0]),
+                            "context_b": state["context.bias"]} if "context.weight" in state else {}))
     meta = {"name": out.name, "kind": "extractive candidate ranker", "numeric": list(NUMERIC),
             "mean": [float(x) for x in mean], "std": [float(x) for x in std],
-            **{k: config[k] for k in ("buckets", "dim", "opener_buckets", "opener_dim", "hidden", "echo_dim")},
+            **{k: config.get(k, 0) for k in ("buckets", "dim", "opener_buckets", "opener_dim", "hidden", "echo_dim",
+                                             "context")},
             "selection": config["selection"], "training": record}
     out.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -426,6 +446,7 @@ def card(out: Path, record: dict, argv: list[str], network: dict) -> str:
               f"- network: {network['dim']}-dim embeddings of {network['buckets']:,} hashed character bigrams, "
               f"{network['opener_dim']}-dim opener embeddings, "
               + (f"{network['echo_dim']}-dim echo embeddings (weighted by recurrence), " if network.get("echo_dim") else "")
+              + (f"a width-{network['context']} context conv over the bigram embeddings, " if network.get("context") else "")
               + f"{network['hidden']} hidden units",
               f"- {h['epochs']} epochs, {h['batch_docs']} documents a batch, Adam lr {h['lr']} (one-cycle), "
               f"≤ {h['max_candidates']} candidates a document, seed {h['seed']}, torch {record['torch']}, "
@@ -470,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
                              "by the corpora")
     parser.add_argument("--limit", type=int, default=None, help="at most N documents (seeded sample)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-    for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim", "max_candidates", "seed"):
+    for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim", "context", "max_candidates", "seed"):
         parser.add_argument("--" + key.replace("_", "-"), type=int, default=DEFAULTS[key])
     for key in ("lr", "temperature"):
         parser.add_argument("--" + key, type=float, default=DEFAULTS[key])
@@ -482,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(args.shared_data) if args.shared_data else shared_data()
     config = {**DEFAULTS, **{k: getattr(args, k) for k in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim",
-                                                          "max_candidates", "seed", "lr", "temperature")}}
+                                                          "context", "max_candidates", "seed", "lr", "temperature")}}
     started = time.perf_counter()
     import torch
 

@@ -46,7 +46,8 @@ def trained(pairs, tmp_path_factory):
                     encoding="utf-8")
     out = folder / "tiny"
     code = train_ranker.main(["--data", str(data), "--out", str(out), "--epochs", "40", "--buckets", "4096",
-                              "--dim", "8", "--hidden", "16", "--echo-dim", "4", "--workers", "1", "--batch-docs", "16"])
+                              "--dim", "8", "--hidden", "16", "--echo-dim", "4", "--context", "3", "--workers", "1",
+                              "--batch-docs", "16"])
     assert code == 0
     return out
 
@@ -84,16 +85,18 @@ def test_learns_the_clause_the_summaries_repeat(trained, pairs):
 def test_numpy_ranker_matches_torch(trained, pairs):
     """The numpy forward (inference) and the torch forward (training) give the same scores."""
     ranker = Ranker.load(str(trained))
-    config = {**train_ranker.DEFAULTS, "buckets": 4096, "dim": 8, "hidden": 16, "echo_dim": 4}
+    config = {**train_ranker.DEFAULTS, "buckets": 4096, "dim": 8, "hidden": 16, "echo_dim": 4, "context": 3}
     model = train_ranker.build_model(config)
     state = {"bigram.weight": torch.tensor(ranker.bigram), "opener.weight": torch.tensor(ranker.opener),
              "hidden.weight": torch.tensor(ranker.w1.T), "hidden.bias": torch.tensor(ranker.b1),
              "out.weight": torch.tensor(ranker.w2[None, :]), "out.bias": torch.tensor(ranker.b2),
-             "echo.weight": torch.tensor(ranker.echo)}
+             "echo.weight": torch.tensor(ranker.echo),
+             "context.weight": torch.tensor(ranker.context_w.reshape(3, 8, 8).transpose(2, 1, 0).copy()),
+             "context.bias": torch.tensor(ranker.context_b)}
     model.load_state_dict(state)
     article, key = pairs[-1]
     ex = train_ranker.example(document_from_text(article), key, config, random.Random(0))
-    batch = train_ranker.collate([ex], ranker.mean, ranker.std, ranker.opener_buckets)
+    batch = train_ranker.collate([ex], ranker.mean, ranker.std, ranker.opener_buckets, gap=1)
     with torch.no_grad():
         expected = model(batch).numpy()
     doc = document_from_text(article)

@@ -4,7 +4,9 @@ An artifact is two files with one stem: `NAME.json` (the architecture, the featu
 normalisation, the selection settings and the training record) and `NAME.npz` (the weights). The
 model, trained by `python -m models.train_ranker`:
 
-    bag(c)    = mean of the bigram embeddings over the candidate's character bigrams
+    bag(c)    = mean of the bigram embeddings over the candidate's character bigrams (with `context` k > 0,
+                each embedding first gets a relu conv over its k neighbours added: 公司 in 公司公告 and
+                in 该公司表示 can differ)
     doc       = mean of the bigram embeddings over the whole document
     opener(c) = embedding of the candidate's first bigram (how it starts: 公司, 0月, 此前…)
     echo(c)   = mean over the candidate's bigrams of a second, small embedding times log(how often
@@ -64,6 +66,10 @@ class Ranker:
         self.w1, self.b1 = weights["w1"].astype(np.float32), weights["b1"].astype(np.float32)
         self.w2, self.b2 = weights["w2"].astype(np.float32), weights["b2"].astype(np.float32)
         self.echo = weights["echo"].astype(np.float32) if int(config.get("echo_dim", 0)) else None
+        self.context = int(config.get("context", 0))
+        if self.context:
+            self.context_w = weights["context_w"].astype(np.float32)     # (k * dim, dim)
+            self.context_b = weights["context_b"].astype(np.float32)
         self.selection = dict(config.get("selection", {}))
 
     @classmethod
@@ -89,12 +95,24 @@ class Ranker:
     def _state(self, index: DocumentIndex) -> _DocumentState:
         state = getattr(index, "_ranker_state", None)
         if state is None:
-            prefix = _prefix_sums(self.bigram[index.ids])      # row 0 (no bigram) is zero
+            prefix = _prefix_sums(self._rows(index.ids))      # row 0 (no bigram) is zero
             total = max(1, int(index.p_valid[-1]))
             echo = None if self.echo is None else _prefix_sums(self.echo[index.ids] * index.recur[:, None])
             state = _DocumentState(prefix, prefix[-1] / total, echo)
             index._ranker_state = state
         return state
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        """Each position's embedding, in context when the artifact has a context conv."""
+        rows = self.bigram[ids]
+        if not self.context or not len(ids):
+            return rows
+        half = self.context // 2
+        padded = np.pad(rows, ((half, half), (0, 0)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, self.context, axis=0)   # (n, dim, k)
+        windows = windows.transpose(0, 2, 1).reshape(len(ids), -1)                         # (n, k * dim)
+        near = np.maximum(0.0, windows @ self.context_w + self.context_b)
+        return rows + near * (ids != 0)[:, None]
 
     def inputs(self, index: DocumentIndex, cands: list[Candidate], budget: int) -> np.ndarray:
         """The model's input rows for `cands` at `budget` (also what the training code feeds torch)."""
