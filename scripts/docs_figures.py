@@ -109,7 +109,8 @@ def table_of(name: str) -> str:
 VIEWS = {"tagging-devset": lambda: tagging_report("tagging.md"),
          "tagging-tuning": lambda: tagging_report("tagging-tuning.md"), "traditional": lambda: table_of("traditional.md"),
          "key-figures": lambda: table_of("key-figures.md"), "ranker-cv": lambda: table_of("ranker-cv.md"),
-         "ranker-echo": lambda: table_of("ranker-echo.md"), "ranker-context": lambda: table_of("ranker-context.md"), "summarization-headline": summarization_headline, "tagging-headline": tagging_headline,
+         "ranker-echo": lambda: table_of("ranker-echo.md"), "ranker-context": lambda: table_of("ranker-context.md"),
+         "ranker-context-seed1": lambda: table_of("ranker-context-seed1.md"), "summarization-headline": summarization_headline, "tagging-headline": tagging_headline,
          "speed-headline": speed_headline}
 
 
