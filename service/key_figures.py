@@ -34,6 +34,8 @@ FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<about>[多余])?(?P
 # an index level is written with decimals (报收于1670.3点); a whole number of 点 is an hour or a point made
 _WHOLE_POINTS = re.compile(r"^[\d ]+$")
 _DURATIONS = ("分钟", "小时", "天", "个工作日", "工作日")
+_PERCENT = ("%", "％")
+_SHARES = (*_PERCENT, "‰")
 _CLASSIFIERS = set("个户家项件台辆座所套片批只张位名起单笔") | {"万户"}
 _CHANGE_PREFIX = re.compile(
     r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均|平均每年|每年|"
@@ -140,7 +142,7 @@ def _kind(sentence: str, clause_start: int, value_start: int, unit: str, change:
         return "target"
     if change is not None or re.search(r"(?:增长|下降|增加|减少|提高|降低|上涨|下跌|回落)$", clause):
         return "growth"
-    if unit in ("%", "％", "‰") and _SHARE.search(clause):
+    if unit in _SHARES and _SHARE.search(clause):
         return "share"
     return "level"
 
@@ -190,18 +192,18 @@ def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, 
     after = _NAMED_AFTER.match(sentence, ve)      # from the figure on, to the real end of the sentence
     acts_on = bool(_ACTS_ON.search(_BOUND.sub("", head.rstrip())))
     if after and re.match(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:的|股(?=股份|的))", tail) and (
-            unit in ("%", "％", "万", "亿") or acts_on or not indicator):
+            unit in (*_PERCENT, "万", "亿") or acts_on or not indicator):
         return after.group(1)
-    if after and acts_on and unit not in ("%", "％"):
+    if after and acts_on and unit not in _PERCENT:
         return after.group(1)                  # 安排30亿元建设资金, 增发1万亿元国债: the thing provided
-    if unit in ("%", "％") and (equity := re.match(r"的?(股权|股份)", sentence[ve:ve + 3])):
+    if unit in _PERCENT and (equity := re.match(r"的?(股权|股份)", sentence[ve:ve + 3])):
         return equity.group(1)                 # 浙江经投持有浙江智新51%股权: a stake
     if unit in _DURATIONS and (re.search(r"(?:过去|最近|未来|近|前|后)$", head.strip())
                                or re.match(r"(?:内|以内|之内|后|以后|之后|前|以前)", sentence[ve:ve + 2])):
         return None                            # 过去24小时, 发病1小时内: a time window, not a measure
     if rows and head.strip().startswith("占"):
         return rows[-1]["indicator"]           # 回购股份454.64万股，占总股本0.9226%: the part is measured
-    if opens_clause and unit not in ("%", "％", "‰", *_DURATIONS):
+    if opens_clause and unit not in (*_SHARES, *_DURATIONS):
         counted = _COUNTED.match(sentence, ve)
         if counted:
             return counted.group(1)            # 约185万人次参与网络祭扫: the figure is the subject
