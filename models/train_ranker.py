@@ -237,7 +237,7 @@ def build_model(config: dict):
             rows = self.bigram(batch["ids"])                                  # (chars, dim)
             if self.context is not None:       # residual, masked to real bigrams (padding stays zero)
                 near = torch.relu(self.context(rows.T[None]))[0].T
-                rows = rows + near * batch["valid_mask"][:, None]
+                rows = rows + near * (batch["ids"] != 0)[:, None]
             prefix = prefix_sums(rows)                                        # (chars + 1, dim)
             bag = (prefix[batch["e"]] - prefix[batch["a"]]) / batch["n_valid"][:, None]
             doc = (prefix[batch["doc_end"]] - prefix[batch["doc_start"]]) / batch["doc_valid"][:, None]
@@ -279,7 +279,6 @@ def collate(examples: list[Example], mean: np.ndarray, std: np.ndarray, opener_b
     # prefix[i] is the sum over positions < i of the concatenated documents, so spans shift by offset
     return {
         "ids": torch.from_numpy(np.concatenate(ids).astype(np.int64)),
-        "valid_mask": torch.from_numpy((np.concatenate(ids) != 0).astype(np.float32)),
         "recur": torch.from_numpy(np.concatenate(recur).astype(np.float32)),
         "a": torch.from_numpy(np.concatenate(a).astype(np.int64)),
         "e": torch.from_numpy(np.concatenate(e).astype(np.int64)),

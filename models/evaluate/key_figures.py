@@ -46,6 +46,8 @@ def sources(root: Path, wanted: set[str] = frozenset()) -> dict[str, str]:
     for path in (root / "finews/_posts").glob("*.md"):
         raw["finews/" + path.name] = path.read_text(encoding="utf-8")
     for name in ("flash_news_headlines", "cctv_xwlb_headlines"):
+        if not wanted - raw.keys():
+            break                                          # every labelled item is read already
         with gzip.open(root / name / "pairs.jsonl.gz", "rt", encoding="utf-8") as lines:
             for line in lines:
                 if line[8:line.index('"', 8)] in wanted:   # '{"id": "…"': skip the parse of the rest
