@@ -41,8 +41,8 @@ from service.summarization.features import NUMERIC, DocumentIndex
 from service.summarization.selection import joined_length
 
 CORPORA = ("flash", "cctv", "finna-train", "lcsts-train", "cfbenchmark-train")
-DEFAULTS = dict(buckets=1 << 16, dim=64, opener_buckets=1 << 12, opener_dim=8, hidden=192, echo_dim=0, context=0, epochs=4,
-                batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=96, max_runs=40, seed=0,
+DEFAULTS = dict(buckets=1 << 16, dim=64, opener_buckets=1 << 12, opener_dim=8, hidden=192, echo_dim=0, context=0,
+                members=1, epochs=4, batch_docs=128, lr=3e-3, temperature=0.05, max_candidates=96, max_runs=40, seed=0,
                 selection=dict(shortlist=24, max_runs=40, coverage=0.0, min_remaining=6, section_chars=60,
                                headline_chars=40, run_min_share=0.3, free_run_chars=80, one_per_section_from=3, figure_from_budget=60,
                                figure_from_document_chars=1000))
@@ -382,22 +382,47 @@ def train(examples: list[Example], config: dict, log=print):
     return model, mean, std, history
 
 
-def save(model, mean, std, config: dict, record: dict, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
+def train_members(examples: list[Example], config: dict, log=print):
+    """`config["members"]` networks trained alike on the same examples, from the seeds seed, seed + 1, …
+    (their scores are averaged at inference). Returns (models, mean, std, history of each)."""
+    models, histories = [], []
+    for k in range(max(1, int(config.get("members", 1)))):
+        if config.get("members", 1) > 1:
+            log(f"member {k + 1} of {config['members']} (seed {config['seed'] + k})")
+        model, mean, std, history = train(examples, {**config, "seed": config["seed"] + k}, log=log)
+        models.append(model)
+        histories.append(history)
+    return models, mean, std, histories
+
+
+def _weights(model, member: int) -> dict[str, np.ndarray]:
+    """One network's weights under the keys service/summarization/ranker.py reads."""
+    from service.summarization.ranker import member_key
+
     state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    out = {"bigram": state["bigram.weight"].astype(np.float16), "opener": state["opener.weight"].astype(np.float16),
+           "w1": state["hidden.weight"].T.astype(np.float32), "b1": state["hidden.bias"].astype(np.float32),
+           "w2": state["out.weight"][0].astype(np.float32), "b2": state["out.bias"].astype(np.float32)}
+    if "echo.weight" in state:
+        out["echo"] = state["echo.weight"].astype(np.float16)
+    if "context.weight" in state:
+        # conv weight (out, in, k) as one (k * in, out) matrix over a window of k rows
+        out["context_w"] = state["context.weight"].transpose(2, 1, 0).reshape(-1, state["context.weight"].shape[0])
+        out["context_b"] = state["context.bias"]
+    return {member_key(member, name): value for name, value in out.items()}
+
+
+def save(models, mean, std, config: dict, record: dict, out: Path) -> None:
+    """`models`: one trained network or the list of an ensemble's members."""
+    models = models if isinstance(models, (list, tuple)) else [models]
+    out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out.with_suffix(".npz"),
-                        bigram=state["bigram.weight"].astype(np.float16),
-                        opener=state["opener.weight"].astype(np.float16),
-                        w1=state["hidden.weight"].T.astype(np.float32), b1=state["hidden.bias"].astype(np.float32),
-                        w2=state["out.weight"][0].astype(np.float32), b2=state["out.bias"].astype(np.float32),
-                        **({"echo": state["echo.weight"].astype(np.float16)} if "echo.weight" in state else {}),
-                        # conv weight (out, in, k) as one (k * in, out) matrix over a window of k rows
-                        **({"context_w": state["context.weight"].transpose(2, 1, 0).reshape(-1, state["context.weight"].shape[0]),
-                            "context_b": state["context.bias"]} if "context.weight" in state else {}))
+                        **{k: v for member, model in enumerate(models) for k, v in _weights(model, member).items()})
     meta = {"name": out.name, "kind": "extractive candidate ranker", "numeric": list(NUMERIC),
             "mean": [float(x) for x in mean], "std": [float(x) for x in std],
             **{k: config.get(k, 0) for k in ("buckets", "dim", "opener_buckets", "opener_dim", "hidden", "echo_dim",
                                              "context")},
+            "members": len(models),
             "selection": config["selection"], "training": record}
     out.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -446,7 +471,9 @@ def card(out: Path, record: dict, argv: list[str], network: dict) -> str:
               f"{network['opener_dim']}-dim opener embeddings, "
               + (f"{network['echo_dim']}-dim echo embeddings (weighted by recurrence), " if network.get("echo_dim") else "")
               + (f"a width-{network['context']} context conv over the bigram embeddings, " if network.get("context") else "")
-              + f"{network['hidden']} hidden units",
+              + f"{network['hidden']} hidden units"
+              + (f"; {network['members']} such networks from seeds {h['seed']}…{h['seed'] + network['members'] - 1}, "
+                 "their scores averaged" if network.get("members", 1) > 1 else ""),
               f"- {h['epochs']} epochs, {h['batch_docs']} documents a batch, Adam lr {h['lr']} (one-cycle), "
               f"≤ {h['max_candidates']} candidates a document, seed {h['seed']}, torch {record['torch']}, "
               f"{record['threads']} threads",
@@ -490,7 +517,8 @@ def main(argv: list[str] | None = None) -> int:
                              "by the corpora")
     parser.add_argument("--limit", type=int, default=None, help="at most N documents (seeded sample)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-    for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim", "context", "max_candidates", "seed"):
+    for key in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim", "context", "members", "max_candidates",
+                "seed"):
         parser.add_argument("--" + key.replace("_", "-"), type=int, default=DEFAULTS[key])
     for key in ("lr", "temperature"):
         parser.add_argument("--" + key, type=float, default=DEFAULTS[key])
@@ -502,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(args.shared_data) if args.shared_data else shared_data()
     config = {**DEFAULTS, **{k: getattr(args, k) for k in ("epochs", "batch_docs", "buckets", "dim", "hidden", "echo_dim",
-                                                          "context", "max_candidates", "seed", "lr", "temperature")}}
+                                                          "context", "members", "max_candidates", "seed", "lr",
+                                                          "temperature")}}
     started = time.perf_counter()
     import torch
 
@@ -522,15 +551,16 @@ def main(argv: list[str] | None = None) -> int:
     prepared = time.perf_counter()
     print(f"{len(examples):,} training documents, {sum(len(x.target) for x in examples):,} candidates "
           f"({prepared - started:.0f} s)", file=sys.stderr)
-    model, mean, std, history = train(examples, config, log=lambda m: print(m, file=sys.stderr))
+    models, mean, std, histories = train_members(examples, config, log=lambda m: print(m, file=sys.stderr))
     finished = time.perf_counter()
     record = {"data": args.data, "corpus": args.corpus, "weights": weights, "documents": len(examples),
               "candidates": int(sum(len(x.target) for x in examples)), "limit": args.limit,
               "hyperparameters": {k: config[k] for k in ("epochs", "batch_docs", "lr", "temperature",
                                                          "max_candidates", "max_runs", "seed")},
-              "history": history, "seconds": {"prepare": round(prepared - started), "train": round(finished - prepared)},
+              "history": histories[0], **({"member_histories": histories} if len(histories) > 1 else {}),
+              "seconds": {"prepare": round(prepared - started), "train": round(finished - prepared)},
               "threads": args.workers, "torch": torch.__version__}
-    save(model, mean, std, config, record, Path(args.out))
+    save(models, mean, std, config, record, Path(args.out))
     Path(args.out).with_suffix(".md").write_text(card(Path(args.out), record, list(argv or sys.argv[1:]), config),
                                                  encoding="utf-8")
     print(f"saved {args.out}.json and {args.out}.npz; {finished - started:.0f} s in all", file=sys.stderr)

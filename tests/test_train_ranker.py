@@ -47,7 +47,7 @@ def trained(pairs, tmp_path_factory):
     out = folder / "tiny"
     code = train_ranker.main(["--data", str(data), "--out", str(out), "--epochs", "40", "--buckets", "4096",
                               "--dim", "8", "--hidden", "16", "--echo-dim", "4", "--context", "3", "--workers", "1",
-                              "--batch-docs", "16"])
+                              "--batch-docs", "16", "--members", "2"])
     assert code == 0
     return out
 
@@ -70,6 +70,7 @@ def test_artifact_has_config_weights_and_record(trained):
     with np.load(trained.with_suffix(".npz")) as npz:
         assert npz["bigram"].shape == (4096, 8) and not npz["bigram"][0].any()   # row 0: no bigram
         assert meta["echo_dim"] == 4 and npz["echo"].shape == (4096, 4) and not npz["echo"][0].any()
+        assert meta["members"] == 2 and npz["m1.bigram"].shape == (4096, 8)
 
 
 def test_learns_the_clause_the_summaries_repeat(trained, pairs):
@@ -83,29 +84,34 @@ def test_learns_the_clause_the_summaries_repeat(trained, pairs):
 
 
 def test_numpy_ranker_matches_torch(trained, pairs):
-    """The numpy forward (inference) and the torch forward (training) give the same scores."""
-    ranker = Ranker.load(str(trained))
+    """The numpy forward (inference) and the torch forward (training) give the same scores: each
+    member of the ensemble, and the artifact's score is their mean."""
+    whole = Ranker.load(str(trained))
+    assert len(whole.members) == 2
+    assert not np.allclose(whole.members[0].w2, whole.members[1].w2)      # two seeds, two networks
     config = {**train_ranker.DEFAULTS, "buckets": 4096, "dim": 8, "hidden": 16, "echo_dim": 4, "context": 3}
-    model = train_ranker.build_model(config)
-    state = {"bigram.weight": torch.tensor(ranker.bigram), "opener.weight": torch.tensor(ranker.opener),
-             "hidden.weight": torch.tensor(ranker.w1.T), "hidden.bias": torch.tensor(ranker.b1),
-             "out.weight": torch.tensor(ranker.w2[None, :]), "out.bias": torch.tensor(ranker.b2),
-             "echo.weight": torch.tensor(ranker.echo),
-             "context.weight": torch.tensor(ranker.context_w.reshape(3, 8, 8).transpose(2, 1, 0).copy()),
-             "context.bias": torch.tensor(ranker.context_b)}
-    model.load_state_dict(state)
     article, key = pairs[-1]
     ex = train_ranker.example(document_from_text(article), key, config, random.Random(0))
-    batch = train_ranker.collate([ex], ranker.mean, ranker.std, ranker.opener_buckets, gap=1)
-    with torch.no_grad():
-        expected = model(batch).numpy()
+    batch = train_ranker.collate([ex], whole.mean, whole.std, whole.opener_buckets, gap=1)
+    expected = []
+    for ranker in whole.members:
+        model = train_ranker.build_model(config)
+        model.load_state_dict({
+            "bigram.weight": torch.tensor(ranker.bigram), "opener.weight": torch.tensor(ranker.opener),
+            "hidden.weight": torch.tensor(ranker.w1.T), "hidden.bias": torch.tensor(ranker.b1),
+            "out.weight": torch.tensor(ranker.w2[None, :]), "out.bias": torch.tensor(ranker.b2),
+            "echo.weight": torch.tensor(ranker.echo),
+            "context.weight": torch.tensor(ranker.context_w.reshape(3, 8, 8).transpose(2, 1, 0).copy()),
+            "context.bias": torch.tensor(ranker.context_b)})
+        with torch.no_grad():
+            expected.append(model(batch).numpy())
     doc = document_from_text(article)
     from service.summarization.candidates import sentence_candidates, whole_sentences
     cands = whole_sentences(doc)
     for i in range(len(doc.sentences)):
         cands += [c for c in sentence_candidates(doc, i, len(key), config["max_runs"]) if not c.whole]
-    got = ranker.score(ranker.index(doc), cands, len(key))
-    assert np.allclose(got, expected, atol=1e-4)
+    got = whole.score(whole.index(doc), cands, len(key))
+    assert np.allclose(got, np.mean(expected, axis=0), atol=1e-4)
 
 
 def test_posts_with_a_digest_are_training_pairs(tmp_path, pairs):

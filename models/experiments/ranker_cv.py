@@ -107,9 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             config = {**train_ranker.DEFAULTS, **overrides}
             examples = train_ranker.prepare(train, config, args.workers, weights)
-            model, mean, std, _ = train_ranker.train(examples, config, log=lambda m: print(m, file=sys.stderr))
+            models, mean, std, _ = train_ranker.train_members(examples, config, log=lambda m: print(m, file=sys.stderr))
             out = Path(tmp) / name
-            train_ranker.save(model, mean, std, config, {"cv": True}, out)
+            train_ranker.save(models, mean, std, config, {"cv": True}, out)
             got = score(out, back)
             rows.append((name, overrides, weights, got, time.perf_counter() - t0))
             print(f"{name}: " + ", ".join(f"{s} {v:.2f}" for s, v in got.items()), file=sys.stderr)

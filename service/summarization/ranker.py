@@ -15,6 +15,9 @@ model, trained by `python -m models.train_ranker`:
     x         = [normalised numeric features (features.NUMERIC), bag(c), bag(c) * doc, opener(c), echo(c)]
     score(c)  = w2 · relu(W1 x + b1) + b2
 
+An artifact trained with `--members N` holds N such networks, trained alike from N seeds; the score
+is their mean (the keys of member k > 0 carry the prefix `mK.`).
+
 Bag means over any span are differences of one prefix sum per document, so the cost is one
 (chars × dim) gather and cumsum per document plus a small MLP over the candidates.
 """
@@ -51,7 +54,65 @@ def _prefix_sums(rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def member_key(member: int, name: str) -> str:
+    """The .npz key of one weight of ensemble member `member` (member 0 keeps the plain names)."""
+    return name if member == 0 else f"m{member}.{name}"
+
+
+class Network:
+    """One trained network of the artifact: its embeddings and MLP."""
+
+    def __init__(self, config: dict, weights: dict[str, np.ndarray], member: int = 0):
+        def get(name):
+            return weights[member_key(member, name)].astype(np.float32)
+
+        self.member = member
+        self.opener_buckets = int(config["opener_buckets"])
+        self.bigram, self.opener = get("bigram"), get("opener")
+        self.w1, self.b1, self.w2, self.b2 = get("w1"), get("b1"), get("w2"), get("b2")
+        self.echo = get("echo") if int(config.get("echo_dim", 0)) else None
+        self.context = int(config.get("context", 0))
+        if self.context:
+            self.context_w = get("context_w")     # (k * dim, dim)
+            self.context_b = get("context_b")
+
+    def _state(self, index: DocumentIndex) -> _DocumentState:
+        cache = index.__dict__.setdefault("_ranker_states", {})
+        state = cache.get(self.member)
+        if state is None:
+            prefix = _prefix_sums(self._rows(index.ids))      # row 0 (no bigram) is zero
+            total = max(1, int(index.p_valid[-1]))
+            echo = None if self.echo is None else _prefix_sums(self.echo[index.ids] * index.recur[:, None])
+            state = cache[self.member] = _DocumentState(prefix, prefix[-1] / total, echo)
+        return state
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        """Each position's embedding, in context when the artifact has a context conv."""
+        rows = self.bigram[ids]
+        if not self.context or not len(ids):
+            return rows
+        half = self.context // 2
+        padded = np.pad(rows, ((half, half), (0, 0)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, self.context, axis=0)   # (n, dim, k)
+        windows = windows.transpose(0, 2, 1).reshape(len(ids), -1)                         # (n, k * dim)
+        near = np.maximum(0.0, windows @ self.context_w + self.context_b)
+        return rows + near * (ids != 0)[:, None]
+
+    def score(self, index: DocumentIndex, cands: list[Candidate], a, e, n_valid, numeric) -> np.ndarray:
+        state = self._state(index)
+        bag = (state.prefix[e] - state.prefix[a]) / n_valid[:, None]
+        opener = self.opener[index.openers(cands) % self.opener_buckets]
+        parts = [numeric, bag, bag * state.doc, opener]
+        if state.echo is not None:
+            parts.append((state.echo[e] - state.echo[a]) / n_valid[:, None])
+        hidden = np.maximum(0.0, np.concatenate(parts, axis=1) @ self.w1 + self.b1)
+        return hidden @ self.w2 + self.b2
+
+
 class Ranker:
+    """The artifact's networks (`members`, 1 unless trained with --members): a candidate's score is
+    their mean, so that one training run's luck counts less."""
+
     def __init__(self, config: dict, weights: dict[str, np.ndarray]):
         if list(config.get("numeric", [])) != list(NUMERIC):
             raise ArtifactError("the artifact was trained on other features than this code computes "
@@ -61,15 +122,10 @@ class Ranker:
         self.opener_buckets = int(config["opener_buckets"])
         self.mean = np.asarray(config["mean"], dtype=np.float32)
         self.std = np.asarray(config["std"], dtype=np.float32)
-        self.bigram = weights["bigram"].astype(np.float32)
-        self.opener = weights["opener"].astype(np.float32)
-        self.w1, self.b1 = weights["w1"].astype(np.float32), weights["b1"].astype(np.float32)
-        self.w2, self.b2 = weights["w2"].astype(np.float32), weights["b2"].astype(np.float32)
-        self.echo = weights["echo"].astype(np.float32) if int(config.get("echo_dim", 0)) else None
-        self.context = int(config.get("context", 0))
-        if self.context:
-            self.context_w = weights["context_w"].astype(np.float32)     # (k * dim, dim)
-            self.context_b = weights["context_b"].astype(np.float32)
+        try:
+            self.members = [Network(config, weights, k) for k in range(int(config.get("members", 1)))]
+        except KeyError as e:
+            raise ArtifactError(f"the ranker's weights lack {e.args[0]}; retrain it") from e
         self.selection = dict(config.get("selection", {}))
 
     @classmethod
@@ -92,43 +148,11 @@ class Ranker:
     def index(self, document) -> DocumentIndex:
         return DocumentIndex(document, self.buckets)
 
-    def _state(self, index: DocumentIndex) -> _DocumentState:
-        state = getattr(index, "_ranker_state", None)
-        if state is None:
-            prefix = _prefix_sums(self._rows(index.ids))      # row 0 (no bigram) is zero
-            total = max(1, int(index.p_valid[-1]))
-            echo = None if self.echo is None else _prefix_sums(self.echo[index.ids] * index.recur[:, None])
-            state = _DocumentState(prefix, prefix[-1] / total, echo)
-            index._ranker_state = state
-        return state
-
-    def _rows(self, ids: np.ndarray) -> np.ndarray:
-        """Each position's embedding, in context when the artifact has a context conv."""
-        rows = self.bigram[ids]
-        if not self.context or not len(ids):
-            return rows
-        half = self.context // 2
-        padded = np.pad(rows, ((half, half), (0, 0)))
-        windows = np.lib.stride_tricks.sliding_window_view(padded, self.context, axis=0)   # (n, dim, k)
-        windows = windows.transpose(0, 2, 1).reshape(len(ids), -1)                         # (n, k * dim)
-        near = np.maximum(0.0, windows @ self.context_w + self.context_b)
-        return rows + near * (ids != 0)[:, None]
-
-    def inputs(self, index: DocumentIndex, cands: list[Candidate], budget: int) -> np.ndarray:
-        """The model's input rows for `cands` at `budget` (also what the training code feeds torch)."""
-        state = self._state(index)
-        a, e = index.spans(cands)
-        n_valid = np.maximum(1, index.p_valid[e] - index.p_valid[a]).astype(np.float32)
-        bag = (state.prefix[e] - state.prefix[a]) / n_valid[:, None]
-        opener = self.opener[index.openers(cands) % self.opener_buckets]
-        numeric = (index.numeric(cands, budget) - self.mean) / self.std
-        parts = [numeric, bag, bag * state.doc, opener]
-        if state.echo is not None:
-            parts.append((state.echo[e] - state.echo[a]) / n_valid[:, None])
-        return np.concatenate(parts, axis=1)
-
     def score(self, index: DocumentIndex, cands: list[Candidate], budget: int) -> np.ndarray:
         if not cands:
             return np.zeros(0, dtype=np.float32)
-        hidden = np.maximum(0.0, self.inputs(index, cands, budget) @ self.w1 + self.b1)
-        return hidden @ self.w2 + self.b2
+        a, e = index.spans(cands)
+        n_valid = np.maximum(1, index.p_valid[e] - index.p_valid[a]).astype(np.float32)
+        numeric = (index.numeric(cands, budget) - self.mean) / self.std
+        scores = [net.score(index, cands, a, e, n_valid, numeric) for net in self.members]
+        return scores[0] if len(scores) == 1 else np.mean(scores, axis=0)
