@@ -21,16 +21,27 @@ from service.document import Document
 from service.punctuation import COLON, COMMA, SEMICOLON, SENTENCE_END
 
 # older texts write the decimal point as · or ．(增长19·5％, ７．３％): read as written, valued as a point
-# text extracted from print sometimes spaces out its digits (公路通车总里程达到1 1万公里): a run of
-# single digits with single spaces is one number, read without the spaces
-_NUM = r"(?:\d(?: \d)+(?![\d.·．,，])|\d+(?:[,，]\d{3})*(?:[.·．]\d+)?)"
+# text extracted from print sometimes spaces out its digits (公路通车总里程达到1 1万公里, 4 9 2 5 0 万吨,
+# 1 7 ．5 万人): a run of single digits with single spaces, a point among them, is one number, read
+# without the spaces, and one space may stand before its unit
+_SPACED = r"\d(?: \d)+(?: ?[.·．] ?\d(?: \d)*)?|\d ?[.·．] ?\d(?: \d)*"
+_NUM = rf"(?:(?:{_SPACED})(?![\d.·．,，])|\d+(?:[,，]\d{{3}})*(?:[.·．]\d+)?)"
 _UNITS = sorted("""个百分点 百分点 万亿元 亿美元 万美元 亿欧元 亿港元 亿元 万元 千元 美元 元 万亿 亿 万 % ％ ‰
 个工作日 工作日 亿人次 万人次 人次 亿人 万人 人 万名 万户 户 家 个 项 件 台 辆 吨 万吨 亿吨 公顷 亩 万亩 亿亩 平方公里 平方米 万平方米
 公里 千米 千瓦时 万千瓦 千瓦 GW MW GWh 倍 座 所 套 片 批 只 张 位 名 起 次 例 万例 万辆 万台 万套 万件 亿件 单 笔
 kg 千克 克 毫米 米 度 小时 分钟 天 点""".split(), key=len, reverse=True)
 _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
 # 6700多公里, 960余万: "more than" between the number and its unit stays with the unit, as written
-FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?P<about>[多余])?(?P<unit>{_UNIT})")
+FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?:(?<=\d) )?(?P<about>[多余])?(?P<unit>{_UNIT})")
+# numbers in words, as older reports write money and quantities (一千二百零一亿元, 四亿零七百多万吨): the
+# value keeps its 万/亿 (what the words say), the unit is a base unit or, after 多/余, 万吨 and the like; a
+# value without 十/百/千/万/亿 (三人, 五元) is not read, and only units of money, mass, length, area, people
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_UNITS = sorted("""万亿元 亿美元 万美元 亿元 万元 美元 港元 元 万吨 亿吨 吨 公斤 公里 万亩 亩 公顷 平方公里 平方米
+万人次 人次 万人 亿人 人 万户 户 千瓦时 千瓦""".split(), key=len, reverse=True)
+FIGURE_CN = re.compile(rf"(?<![{_CN_DIGITS}十百千万亿第])(?P<value>[{_CN_DIGITS}十][{_CN_DIGITS}十百千万亿]*"
+                       rf"(?:点[{_CN_DIGITS}]+)?)(?P<about>[多余])?(?P<unit>{'|'.join(_CN_UNITS)})")
 # an index level is written with decimals (报收于1670.3点); a whole number of 点 is an hour or a point made
 _WHOLE_POINTS = re.compile(r"^[\d ]+$")
 _DURATIONS = ("分钟", "小时", "天", "个工作日", "工作日")
@@ -39,10 +50,10 @@ _SHARES = (*_PERCENT, "‰")
 _CLASSIFIERS = set("个户家项件台辆座所套片批只张位名起单笔") | {"万户"}
 _CHANGE_PREFIX = re.compile(
     r"(?:(?:同比|环比|比上年(?:同期)?|较上年(?:同期)?|比去年(?:同期)?|较去年(?:同期)?|比年初|较年初|年均|平均每年|每年|"
-    r"[比较]\d{4}年(?:同期)?|[比较](?:上周|上月|上日|上季度|[一二三四]季度|[前上]一(?:个)?交易日))?"
-    r"(?:(?:涨|跌)(?:超|逾|近)|飙升|攀升|跃升|激增|骤降|大涨|大跌|暴涨|暴跌|加快|放缓|回升|收窄|缩减|压减|削减|"
+    r"[比较]\d{4}年(?:同期)?|[比较]\d{1,2}月(?:末|底|初|份)?|[比较](?:上周|上月|上日|上季度|[一二三四]季度|[前上]一(?:个)?交易日))?"
+    r"(?:(?:涨|跌)(?:超|逾|近)|飙升|攀升|跃升|激增|骤降|大涨|大跌|暴涨|暴跌|加快|放缓|回升|收窄|缩减|压减|削减|增产|减产|"
     r"增长|增加|下降|减少|提高|提升|上升|回落|下滑|降低|上涨|下跌|(?<!新)增|降|减|涨|跌|\+|-|＋|－)"
-    r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|(?<!不)低于)(?:超过|接近|逾|近|约)?$")
+    r"|超(?:额完成)?(?:目标任务|年度目标|计划|目标)?|净增|净减|高出|(?<!不)低于)(?:超过|接近|逾|近|约|超)?$")
 _CLAUSE_SPLIT = COMMA + SEMICOLON + COLON + SENTENCE_END + "\n"
 _LEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+、|\d{1,2}、|以上|以下|左右|其中|同时|此外|另外|全年|今年|去年|当年|当月|当日|当天|本月|本周|上周|上月|年度|上半年|下半年|前三季度|一季度|二季度|三季度|四季度|"
@@ -51,9 +62,9 @@ _LEADING = re.compile(
     r"[\s“”\"（(）)、])+")
 _TRAILING = re.compile(
     r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
-    r"提升到|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|(?<!产)能|被|以|每秒|每|"
+    r"提升到|(?:跃|攀|飙)升(?:至|到)|一般|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|(?<!产)能|被|以|每秒|每|"
     r"不超过|不低于|不得超过|最高|最低|高于|低于|低至|高至|升至|降至|低|高|升|至少|多|大约|普遍|直接|合计持有|持有|(?<!过)会|"
-    r"缩小|扩大|加长|较多|较少|居前|平均|预计|首次|实际|保持|维持|只|报收于|报收|收报|收于|(?<=[数指])报|"
+    r"缩小|扩大|加长|较多|较少|居前|平均|预计|首次|实际|保持|维持|稳定|只|报收于|报收|收报|收于|(?<=[数指])报|"
     r"[（(][0-9A-Za-z.]{1,12}[）)]|(?<=..)中|(?:提高|上升|增加|下降|降低|减少|扩充|扩大|发展|增长)(?:到|至)了?|控制在|逼近|接近|每小时|每分钟|每天|每日|每月|每年|预期目标|预期|目标|"
     r"\d{4}年|[\s“”\"（(、])+$")
 # a comparison after the measure: 收益率较4月份 → 收益率
@@ -62,9 +73,9 @@ _COMPARED = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:较|(?<!占)比(?![例�
 # (a range's upper end comes first: 6.5%－7%的增速)
 _RANGE_END = (r"(?:(?:[－\-~～至到]|、(?:不低于|不少于|不超过|最高|最低)?)\d+(?:[.·．]\d+)?"
               r"(?:[%％]|万亿元|亿元|万元|亿|万|元)?)?")
-_NAMED_AFTER = re.compile(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:股)?(?:的)?(?!以上|以下|左右)((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
+_NAMED_AFTER = re.compile(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:/?股)?(?:的)?(?!以上|以下|左右)((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
                           r"(?=和|(?<!参)与|及|等|进行|用于|支持|助力|推动|带动|直接|已经|已|将|在|使|让|可|能|会|就|才|"
-                          r"不断|发生|的|回购|购买|收购|实施|开展|[，。；、,;（(”\s]|$)")
+                          r"不断|发生|的|回购|购买|收购|实施|开展|计算|测算|[，。；、,;（(”\s]|$)")
 # the head noun of a measure: a list item ending so names a whole measure
 _MEASURE_END = re.compile(r"(?:量|额|值|率|数|收入|利润|支出|价格|指数|比重|规模|成本|资产|储备|投资|消费|贷款|存款)$")
 # a figure compared with another (相当于前九年总和的1.6倍, 为1997年的2.9倍) measures what the one before did
@@ -72,7 +83,7 @@ _MULTIPLE_OF = re.compile(r"^(?:相当于|是|为)[^，。；]{1,14}的$")
 # a clause that is only a predicate (已由五十年代的50%左右): its subject is in the clause before
 _PREDICATE_ONLY = re.compile(r"^(?:已|又|再|仍|还|并|均|则|也)?(?:由|从|比|较)")
 _ACTS_ON = re.compile(r"(?:[\u4e00-\u9fff]了|持有|受让|增持|转换为|加长了?|缩小了?|扩大了?|设立了?|获得|运用|拥有|覆盖|应用于|以每秒|以|"
-                      r"安排|增发|发行|投入|拨付|下达|筹集|有|解决|准备|加征|征收|新增|惠及|对)$")
+                      r"安排|增发|发行|投入|拨付|下达|筹集|有|解决|准备|加征|征收|新增|惠及|对|提供|根据|按照|使用|带动)$")
 _RANGE_START = re.compile(r"\d+(?:[.·．]\d+)?\s*[至到~～－—]$")
 # a bound between the verb and the figure (运用不超过130亿元的资金, 有超过400万亩小麦种田)
 _BOUND = re.compile(r"(?:不超过|不低于|不少于|超过|至少|多达|高达|近|约|逾|达)$")
@@ -83,7 +94,8 @@ _COUNTED = re.compile(r"(?:以上|以下|左右|多|余)?(?:的)?(?!以上|以�
 _MULTIPLE_IN = re.compile(r"^(.{2,}?)(?:相当于|是|为)[^，。；]{1,14}的$")
 _PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示范区|新区|自贸区|保税区|试验区|省|市(?![场值民])|县(?!域))(?=[\u4e00-\u9fa5]{3,})")
 # "from" (从2021年的40个, 由五十年代的50%): up to a digit, or a 的 right before the value (not 自由, 从事)
-_FROM = re.compile(r"(?:(?<![自理经缘来])由|(?<!服)从(?!事))(?:[^从由]{0,12}?\d|[^从由]{0,12}的$|$)")
+_FROM = re.compile(r"(?:(?<![自理经缘来])由|(?<!服)从(?!事))(?:[^从由]{0,12}?(?:\d|[零〇一二两三四五六七八九十百千万亿]+[多余]?"
+                   r"(?:元|美元|吨|人|户|平方米|公里|亩))|[^从由]{0,12}的$|$)")
 _MID_VERB = re.compile(r"(?:实现|完成|达到|录得|培育|引进|兑现)")
 _FROM_TO = re.compile(r"^(?:的)?(?:提升|增加|增长|下降|减少|提高|上升|压缩|降低|扩大|缩减|缩短|减至)(?:至|到|为)")
 _VERB_AFTER = re.compile(r"^(?:提升|增加|增长|下降|减少|以上|以下|左右|提高|上升)")
@@ -117,8 +129,35 @@ class KeyFigure:
         return asdict(self)
 
 
-def amount_of(value: str) -> float | None:
-    """The number a value is written as: full-width digits, thousands separators and · / ． points read."""
+def _cn_number(words: str) -> float:
+    """一千二百零一亿 → 120100000000, 二十六亿六千万 → 2660000000, 十八点六 → 18.6, 一点五亿 → 150000000."""
+    digit = {c: (2 if c == "两" else 0 if c == "〇" else "零一二三四五六七八九".index(c)) for c in _CN_DIGITS}
+    whole, point, rest = words.partition("点")
+    if point:                                  # 一点五亿: the decimals, then the magnitudes they are of
+        decimals = rest.rstrip("万亿")
+        scale = 1
+        for c in rest[len(decimals):]:
+            scale *= 10 ** 4 if c == "万" else 10 ** 8
+        return (_cn_number(whole) + float("0." + "".join(str(digit[c]) for c in decimals))) * scale
+    total = below = section = number = 0      # 亿 multiples, 万 multiples below them, the current 千百十 run
+    for c in whole:
+        if c in digit:
+            number = digit[c]
+        elif c in _CN_SMALL:
+            section, number = section + (number or 1) * _CN_SMALL[c], 0
+        elif c == "万":
+            below, section, number = below + (section + number) * 10 ** 4, 0, 0
+        elif c == "亿":
+            total, below, section, number = (total + below + section + number) * 10 ** 8, 0, 0, 0
+    return float(total + below + section + number)
+
+
+def amount_of(value: str, unit: str = "") -> float | None:
+    """The number a value is written as, in `unit`s: full-width digits, thousands separators and · / ．
+    points read; numbers in words too (四亿零七百 in 多万吨: 40700)."""
+    if value[:1] in _CN_DIGITS + "十":
+        scale = 10 ** 8 if unit.lstrip("多余").startswith("亿") else 10 ** 4 if unit.lstrip("多余").startswith("万") else 1
+        return _cn_number(value + {10 ** 8: "亿", 10 ** 4: "万", 1: ""}[scale]) / scale
     digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in value)
     digits = digits.replace(",", "").replace("，", "").replace("·", ".").replace("．", ".").replace(" ", "")
     try:
@@ -199,8 +238,9 @@ def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, 
     if unit in _PERCENT and (equity := re.match(r"的?(股权|股份)", sentence[ve:ve + 3])):
         return equity.group(1)                 # 浙江经投持有浙江智新51%股权: a stake
     if unit in _DURATIONS and (re.search(r"(?:过去|最近|未来|近|前|后)$", head.strip())
-                               or re.match(r"(?:内|以内|之内|后|以后|之后|前|以前)", sentence[ve:ve + 2])):
-        return None                            # 过去24小时, 发病1小时内: a time window, not a measure
+                               or re.match(r"(?:内|以内|之内|后|以后|之后|前|以前)", sentence[ve:ve + 2])
+                               or (sentence[:ve].endswith("24小时") and re.match(r"[^\W\d的内以之]", sentence[ve:ve + 1]))):
+        return None                            # 过去24小时, 发病1小时内, 24小时紧盯: a time window or round the clock
     if rows and head.strip().startswith("占"):
         return rows[-1]["indicator"]           # 回购股份454.64万股，占总股本0.9226%: the part is measured
     if opens_clause and unit not in (*_SHARES, *_DURATIONS):
@@ -223,13 +263,17 @@ def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, 
 def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
     rows: list[dict] = []
     last_end = 0          # the previous figure's end: the next one's words start after it
-    for m in FIGURE.finditer(sentence):
+    found = [*FIGURE.finditer(sentence)]
+    for m in FIGURE_CN.finditer(sentence):
+        if re.search("[十百千万亿]", m.group("value") + m.group("unit")[:1]):
+            found.append(m)
+    for m in sorted(found, key=lambda m: m.start()):
         value, unit, about = m.group("value"), m.group("unit"), m.group("about") or ""
         vs, ve = m.start("value"), m.end("unit")
         previous_end = last_end
         after = sentence[ve:ve + 4]
         before = sentence[max(0, vs - 1):vs]
-        if before == "第" or (unit == "点" and _WHOLE_POINTS.match(value)):
+        if before == "第" or (unit == "点" and _WHOLE_POINTS.match(value)) or (unit.endswith("人") and after[:1] == "民"):
             continue
         if unit in _CLASSIFIERS and after[:1] and re.match(r"[\u4e00-\u9fa5A-Za-z“\"]", after[:1]) \
                 and not _VERB_AFTER.match(after):
@@ -287,7 +331,7 @@ def extract_key_figures(document: Document) -> list[KeyFigure]:
                 out.append(KeyFigure(indicator=row["indicator"], value=row["value"], unit=row["unit"],
                                      change=row["change"], sentence=s.text, start=start,
                                      end=start + len(row["value"]), section=s.section,
-                                     amount=amount_of(row["value"]), period=period,
+                                     amount=amount_of(row["value"], row["unit"]), period=period,
                                      kind=row["kind"]))
             in_list = (in_list or opens_list) and s.text.rstrip()[-1:] in "；;"
     return out

@@ -108,6 +108,38 @@ def test_what_each_figure_of_a_market_brief_or_news_item_measures():
     assert [v for _, v, _ in _rows("居民需储备3至5天的食物。")] == ["5"]
 
 
+def test_what_each_figure_of_a_financial_article_measures():
+    """Round 5's phrasings of financial articles, in sentences written for the test."""
+    # a comparison with a month-end is the change of the figure before, "增长超" included
+    assert _rows("截至6月末，基金存续规模达到12.5万亿元，较3月末增长超2300亿元。") == \
+        [("基金存续规模", "12.5", "较3月末增长超2300亿元")]
+    # 跃升至 goes whole; 一般 before a bound is not part of the measure
+    assert [i for i, _, _ in _rows("去年，北港集装箱吞吐量跃升至850万标箱，年货运量跃升至1.2亿吨。")] == \
+        ["北港集装箱吞吐量", "年货运量"]
+    assert _rows("目前小微企业贷款利率一般不超过3.5%。")[0][0] == "目前小微企业贷款利率"
+    # what is provided, or what a price is of, is named after the figure
+    assert _rows("银行同意为公司提供不超过6亿元的专项贷款。")[0][0] == "专项贷款"
+    assert _rows("根据12.50元/股的发行价格计算，募集资金总额3亿元。")[0][0] == "发行价格"
+    # round the clock is not a measure
+    assert _rows("监测站24小时采集水质数据，全年采集样本1.2万个。")[0][0] is None
+
+
+def test_numbers_in_words_and_spaced_digits_of_older_reports():
+    """Older reports write money and quantities in words, and print extraction spaces out digits: both
+    are figures, exactly as written, with their amounts read (sentences written for the test)."""
+    document = document_from_text(
+        "去年全省进出口总额达到三百零五亿元，比上年增长１２．５％；粮食产量两千一百多万吨。"
+        "城镇新增就业3 5 5 万人，人均居住面积增加到1 2 ．5 平方米。全省三千万人民和五个部门。")
+    rows = extract_key_figures(document)
+    assert [(f.indicator, f.value, f.unit, f.amount) for f in rows] == [
+        ("全省进出口总额", "三百零五亿", "元", 30_500_000_000.0), ("粮食产量", "两千一百", "多万吨", 2100.0),
+        ("城镇新增就业", "3 5 5", "万人", 355.0), ("人均居住面积", "1 2 ．5", "平方米", 12.5)]
+    assert rows[0].change == "比上年增长１２．５％"
+    assert all(document.text[f.start:f.end] == f.value for f in rows)      # offsets of the value as written
+    from service.key_figures import amount_of
+    assert amount_of("二十六亿六千万", "美元") == 2_660_000_000 and amount_of("一点五", "亿元") == 1.5
+
+
 def test_more_than_between_number_and_unit():
     """多/余 between a number and its unit (6700多公里): a figure, its unit as written, its change kept."""
     rows = extract_key_figures(document_from_text("全年新建改建高速公路6700多公里、农村公路29万公里。"
