@@ -73,9 +73,9 @@ _COMPARED = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(?:较|(?<!占)比(?![例�
 # (a range's upper end comes first: 6.5%－7%的增速)
 _RANGE_END = (r"(?:(?:[－\-~～至到]|、(?:不低于|不少于|不超过|最高|最低)?)\d+(?:[.·．]\d+)?"
               r"(?:[%％]|万亿元|亿元|万元|亿|万|元)?)?")
-_NAMED_AFTER = re.compile(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:/?股)?(?:的)?(?!以上|以下|左右)((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
+_NAMED_AFTER = re.compile(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:/?股)?(?:的)?(?!以上|以下|左右|帮助|用于|支持|推动|促进|确保)((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
                           r"(?=和|(?<!参)与|及|等|进行|用于|支持|助力|推动|带动|直接|已经|已|将|在|使|让|可|能|会|就|才|"
-                          r"不断|发生|的|回购|购买|收购|实施|开展|计算|测算|[，。；、,;（(”\s]|$)")
+                          r"不断|发生|的|回购|购买|收购|实施|开展|计算|测算|解决|通过|[，。；、,;（(”\s]|$)")
 # the head noun of a measure: a list item ending so names a whole measure
 _MEASURE_END = re.compile(r"(?:量|额|值|率|数|收入|利润|支出|价格|指数|比重|规模|成本|资产|储备|投资|消费|贷款|存款)$")
 # a figure compared with another (相当于前九年总和的1.6倍, 为1997年的2.9倍) measures what the one before did

@@ -120,6 +120,9 @@ def test_what_each_figure_of_a_financial_article_measures():
     # what is provided, or what a price is of, is named after the figure
     assert _rows("银行同意为公司提供不超过6亿元的专项贷款。")[0][0] == "专项贷款"
     assert _rows("根据12.50元/股的发行价格计算，募集资金总额3亿元。")[0][0] == "发行价格"
+    # … and what a figure counts before its verb (有…贫困人口解决了…); a purpose (帮助…) is not the measure
+    assert _rows("三年中有120万农村人口解决了饮水问题。")[0][0] == "农村人口"
+    assert _rows("省财政安排8亿元帮助解决山区学校取暖问题。")[0][0] == "省财政安排"
     # round the clock is not a measure
     assert _rows("监测站24小时采集水质数据，全年采集样本1.2万个。")[0][0] is None
 
