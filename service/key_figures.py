@@ -62,7 +62,7 @@ _LEADING = re.compile(
     r"[\s“”\"（(）)、])+")
 _TRAILING = re.compile(
     r"(?:同比|环比|分别|实现|完成|达到|达|为|至|到|突破|超过|约|近|共计|共|累计|合计|总计|是|有|增长到|提升至|增至|"
-    r"提升到|(?:跃|攀|飙)升(?:至|到)|一般|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|(?<!产)能|被|以|每秒|每|"
+    r"提升到|(?:跃|攀|飙)升(?:至|到)|一般|(?<![需重主纲摘])要|了|的|年度|全年|高达|仅|逾|已|已经|将|在|可|不|均|更是|更|则|也|都|还|又|就|(?<!产)能|被|以|每秒|每|"
     r"不超过|不低于|不得超过|最高|最低|高于|低于|低至|高至|升至|降至|低|高|升|至少|多|大约|普遍|直接|合计持有|持有|(?<!过)会|"
     r"缩小|扩大|加长|较多|较少|居前|平均|预计|首次|实际|保持|维持|稳定|只|报收于|报收|收报|收于|(?<=[数指])报|"
     r"[（(][0-9A-Za-z.]{1,12}[）)]|(?<=..)中|(?:提高|上升|增加|下降|降低|减少|扩充|扩大|发展|增长)(?:到|至)了?|控制在|逼近|接近|每小时|每分钟|每天|每日|每月|每年|预期目标|预期|目标|"
@@ -75,7 +75,8 @@ _RANGE_END = (r"(?:(?:[－\-~～至到]|、(?:不低于|不少于|不超过|最�
               r"(?:[%％]|万亿元|亿元|万元|亿|万|元)?)?")
 _NAMED_AFTER = re.compile(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:/?股)?(?:的)?(?!以上|以下|左右|帮助|用于|支持|推动|促进|确保)((?:股份|[\u4e00-\u9fff]{{2,8}}?))"
                           r"(?=和|(?<!参)与|及|等|进行|用于|支持|助力|推动|带动|直接|已经|已|将|在|使|让|可|能|会|就|才|"
-                          r"不断|发生|的|回购|购买|收购|实施|开展|计算|测算|解决|通过|[，。；、,;（(”\s]|$)")
+                          r"不断|发生|的|回购|购买|收购|实施|开展|计算|测算|解决|通过|调整|改为|转为|用好|[，。；、,;（(”\s]|$)")
+_BA_OBJECT = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:调整|改为|转为|划为|用于|用好|纳入|投向)")
 # the head noun of a measure: a list item ending so names a whole measure
 _MEASURE_END = re.compile(r"(?:量|额|值|率|数|收入|利润|支出|价格|指数|比重|规模|成本|资产|储备|投资|消费|贷款|存款)$")
 # a figure compared with another (相当于前九年总和的1.6倍, 为1997年的2.9倍) measures what the one before did
@@ -97,7 +98,7 @@ _PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,6}?(?:高新区|开发区|经开区|示
 _FROM = re.compile(r"(?:(?<![自理经缘来])由|(?<!服)从(?!事))(?:[^从由]{0,12}?(?:\d|[零〇一二两三四五六七八九十百千万亿]+[多余]?"
                    r"(?:元|美元|吨|人|户|平方米|公里|亩))|[^从由]{0,12}的$|$)")
 _MID_VERB = re.compile(r"(?:实现|完成|达到|录得|培育|引进|兑现)")
-_FROM_TO = re.compile(r"^(?:的)?(?:提升|增加|增长|下降|减少|提高|上升|压缩|降低|扩大|缩减|缩短|减至)(?:至|到|为)")
+_FROM_TO = re.compile(r"^(?:的)?(?:提升|增加|增长|下降|减少|提高|上升|压缩|降低|扩大|缩减|缩短|[增降升减])(?:至|到|为)")
 _VERB_AFTER = re.compile(r"^(?:提升|增加|增长|下降|减少|以上|以下|左右|提高|上升)")
 _PERIOD = re.compile(
     r"\d{4}\s*[—\-－~至到]\s*\d{4}\s*年|\d{4}\s*年(?:\s*\d{1,2}\s*[—\-－~至到]\s*\d{1,2}\s*月|\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|底|末|初)?"
@@ -229,7 +230,9 @@ def _named(sentence: str, head: str, indicator: str | None, ve: int, unit: str, 
     (、77.62%) takes the one before it."""
     tail = sentence[ve:ve + 14]
     after = _NAMED_AFTER.match(sentence, ve)      # from the figure on, to the real end of the sentence
-    acts_on = bool(_ACTS_ON.search(_BOUND.sub("", head.rstrip())))
+    # …or a 将/把 construction names its object after the figure (高新区将西区117.7公顷商业用地调整为…)
+    acts_on = bool(_ACTS_ON.search(_BOUND.sub("", head.rstrip())) or (
+        re.search(r"[将把][^，,；;]{1,8}$", head) and _BA_OBJECT.match(sentence, ve)))
     if after and re.match(rf"{_RANGE_END}(?:以上|以下|左右|多)?(?:的|股(?=股份|的))", tail) and (
             unit in (*_PERCENT, "万", "亿") or acts_on or not indicator):
         return after.group(1)
@@ -277,7 +280,8 @@ def _figures_in(sentence: str, in_target_list: bool = False) -> list[dict]:
             continue
         if unit in _CLASSIFIERS and after[:1] and re.match(r"[\u4e00-\u9fa5A-Za-z“\"]", after[:1]) \
                 and not _VERB_AFTER.match(after):
-            last_end = ve
+            if not re.search(r"[由从][^，,；;]{0,12}$", sentence[:vs]):
+                last_end = ve  # (the words before a "from" value, 由以前的14个大项压缩为…, still name the next one)
             continue   # a counting modifier: 4个新型工业化示范基地, 18户规上工业企业
         cs = max(_clause_start(sentence, vs), previous_end)
         head = _RANGE_START.sub("", sentence[cs:vs])      # 准备至少5至7天的: the upper end is the figure

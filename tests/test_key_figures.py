@@ -123,6 +123,12 @@ def test_what_each_figure_of_a_financial_article_measures():
     # … and what a figure counts before its verb (有…贫困人口解决了…); a purpose (帮助…) is not the measure
     assert _rows("三年中有120万农村人口解决了饮水问题。")[0][0] == "农村人口"
     assert _rows("省财政安排8亿元帮助解决山区学校取暖问题。")[0][0] == "省财政安排"
+    # the "from" value of 增至 is not a row, and a counted "from" value (由以前的14个大项) leaves the
+    # measure's words to the value it fell to; 将/把 names its object after the figure
+    assert _rows("出口额从2015年的1.2万亿元增至2020年的2.1万亿元。") == [("出口额", "2.1", None)]
+    assert _rows("全区把审批事项由以前的20个大项压缩为6项。")[0][0] == "全区把审批事项"
+    assert _rows("园区将东区80公顷仓储用地调整为工业用地。")[0][0] == "仓储用地"
+    assert _rows("今年物价涨幅要控制在3%左右。")[0][0] == "物价涨幅"
     # round the clock is not a measure
     assert _rows("监测站24小时采集水质数据，全年采集样本1.2万个。")[0][0] is None
 

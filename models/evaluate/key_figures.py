@@ -1,7 +1,7 @@
 """python -m models.evaluate key-figures [--split dev|test|all] [--show] [--markdown PATH]
 
 Does a key figure's indicator name what was measured? Against the project's own labels
-(models/devset/key_figures.jsonl: 504 figures from real articles, work reports, posts, flash briefs and
+(models/devset/key_figures.jsonl: 537 figures from real articles, work reports, posts, flash briefs and
 新闻联播 items in ../shared, each with the span of the sentence that names what the figure measures, or
 none; ids and offsets only, no text). `test` is a fixed set of 83 figures from documents drawn by a hash
 of their id, reported and never looked at while developing; `dev` is what the rules were developed on
@@ -45,6 +45,10 @@ def sources(root: Path, wanted: set[str] = frozenset()) -> dict[str, str]:
         raw[x["id"]] = x["text"]
     for path in (root / "finews/_posts").glob("*.md"):
         raw["finews/" + path.name] = path.read_text(encoding="utf-8")
+    for path in (root / "finews/old_post").glob("*.md"):
+        raw["finews/old_post/" + path.name] = path.read_text(encoding="utf-8")
+    for path in (root.parent / "seed").glob("*.md"):
+        raw["seed/" + path.name] = path.read_text(encoding="utf-8")
     for name in ("flash_news_headlines", "cctv_xwlb_headlines"):
         if not wanted - raw.keys():
             break                                          # every labelled item is read already
