@@ -412,9 +412,8 @@ def _weights(model, member: int) -> dict[str, np.ndarray]:
     return {member_key(member, name): value for name, value in out.items()}
 
 
-def save(models, mean, std, config: dict, record: dict, out: Path) -> None:
-    """`models`: one trained network or the list of an ensemble's members."""
-    models = models if isinstance(models, (list, tuple)) else [models]
+def save(models: list, mean, std, config: dict, record: dict, out: Path) -> None:
+    """`models`: the trained networks (one, or an ensemble's members; see train_members)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out.with_suffix(".npz"),
                         **{k: v for member, model in enumerate(models) for k, v in _weights(model, member).items()})

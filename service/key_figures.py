@@ -38,6 +38,8 @@ FIGURE = re.compile(rf"(?<![\d.,A-Za-z])(?P<value>{_NUM})(?:(?<=\d) )?(?P<about>
 # value without 十/百/千/万/亿 (三人, 五元) is not read, and only units of money, mass, length, area, people
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_VALUE = {**{c: k for k, c in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2}
+_CN_MAGNITUDE = {"亿": 10 ** 8, "万": 10 ** 4}
 _CN_UNITS = sorted("""万亿元 亿美元 万美元 亿元 万元 美元 港元 元 万吨 亿吨 吨 公斤 公里 万亩 亩 公顷 平方公里 平方米
 万人次 人次 万人 亿人 人 万户 户 千瓦时 千瓦""".split(), key=len, reverse=True)
 FIGURE_CN = re.compile(rf"(?<![{_CN_DIGITS}十百千万亿第])(?P<value>[{_CN_DIGITS}十][{_CN_DIGITS}十百千万亿]*"
@@ -132,18 +134,17 @@ class KeyFigure:
 
 def _cn_number(words: str) -> float:
     """一千二百零一亿 → 120100000000, 二十六亿六千万 → 2660000000, 十八点六 → 18.6, 一点五亿 → 150000000."""
-    digit = {c: (2 if c == "两" else 0 if c == "〇" else "零一二三四五六七八九".index(c)) for c in _CN_DIGITS}
     whole, point, rest = words.partition("点")
     if point:                                  # 一点五亿: the decimals, then the magnitudes they are of
         decimals = rest.rstrip("万亿")
         scale = 1
         for c in rest[len(decimals):]:
-            scale *= 10 ** 4 if c == "万" else 10 ** 8
-        return (_cn_number(whole) + float("0." + "".join(str(digit[c]) for c in decimals))) * scale
+            scale *= _CN_MAGNITUDE[c]
+        return (_cn_number(whole) + float("0." + "".join(str(_CN_VALUE[c]) for c in decimals))) * scale
     total = below = section = number = 0      # 亿 multiples, 万 multiples below them, the current 千百十 run
     for c in whole:
-        if c in digit:
-            number = digit[c]
+        if c in _CN_VALUE:
+            number = _CN_VALUE[c]
         elif c in _CN_SMALL:
             section, number = section + (number or 1) * _CN_SMALL[c], 0
         elif c == "万":
@@ -157,8 +158,9 @@ def amount_of(value: str, unit: str = "") -> float | None:
     """The number a value is written as, in `unit`s: full-width digits, thousands separators and · / ．
     points read; numbers in words too (四亿零七百 in 多万吨: 40700)."""
     if value[:1] in _CN_DIGITS + "十":
-        scale = 10 ** 8 if unit.lstrip("多余").startswith("亿") else 10 ** 4 if unit.lstrip("多余").startswith("万") else 1
-        return _cn_number(value + {10 ** 8: "亿", 10 ** 4: "万", 1: ""}[scale]) / scale
+        lead = unit.lstrip("多余")[:1]                 # 万 of 多万吨: the value counts 万s of 吨
+        magnitude = lead if lead in _CN_MAGNITUDE else ""
+        return _cn_number(value + magnitude) / _CN_MAGNITUDE.get(magnitude, 1)
     digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in value)
     digits = digits.replace(",", "").replace("，", "").replace("·", ".").replace("．", ".").replace(" ", "")
     try:

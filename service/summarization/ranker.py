@@ -67,7 +67,6 @@ class Network:
             return weights[member_key(member, name)].astype(np.float32)
 
         self.member = member
-        self.opener_buckets = int(config["opener_buckets"])
         self.bigram, self.opener = get("bigram"), get("opener")
         self.w1, self.b1, self.w2, self.b2 = get("w1"), get("b1"), get("w2"), get("b2")
         self.echo = get("echo") if int(config.get("echo_dim", 0)) else None
@@ -98,11 +97,11 @@ class Network:
         near = np.maximum(0.0, windows @ self.context_w + self.context_b)
         return rows + near * (ids != 0)[:, None]
 
-    def score(self, index: DocumentIndex, cands: list[Candidate], a, e, n_valid, numeric) -> np.ndarray:
+    def score(self, index: DocumentIndex, a, e, n_valid, numeric, openers) -> np.ndarray:
+        """Scores of the spans a:e, given what every member shares (their features and opener buckets)."""
         state = self._state(index)
         bag = (state.prefix[e] - state.prefix[a]) / n_valid[:, None]
-        opener = self.opener[index.openers(cands) % self.opener_buckets]
-        parts = [numeric, bag, bag * state.doc, opener]
+        parts = [numeric, bag, bag * state.doc, self.opener[openers]]
         if state.echo is not None:
             parts.append((state.echo[e] - state.echo[a]) / n_valid[:, None])
         hidden = np.maximum(0.0, np.concatenate(parts, axis=1) @ self.w1 + self.b1)
@@ -154,5 +153,6 @@ class Ranker:
         a, e = index.spans(cands)
         n_valid = np.maximum(1, index.p_valid[e] - index.p_valid[a]).astype(np.float32)
         numeric = (index.numeric(cands, budget) - self.mean) / self.std
-        scores = [net.score(index, cands, a, e, n_valid, numeric) for net in self.members]
+        openers = index.openers(cands) % self.opener_buckets
+        scores = [net.score(index, a, e, n_valid, numeric, openers) for net in self.members]
         return scores[0] if len(scores) == 1 else np.mean(scores, axis=0)
